@@ -1,0 +1,1 @@
+"""radical.asyncflow: asynchronous workflows with an ahead-of-time compiler."""
