@@ -1,0 +1,73 @@
+"""The JSON encoding of argument values, shared by the compiler and the trace.
+
+Plain JSON values stay as they are (lists stay lists, dicts with string keys
+that do not start with ``$`` stay objects).  Everything else is a one-key
+object whose key starts with ``$``:
+
+=====================  ==================================================
+``{"$future": id}``    the future of node ``id`` itself
+``{"$result": id}``    the value of node ``id`` (``.result()`` / ``await``)
+``{"$runtime": ids}``  a value computed at run time from those nodes
+                       (``ids`` may be empty: e.g. ``sys.argv[1]``)
+``{"$tuple": [...]}``  a tuple
+``{"$set": [...]}``    a set, elements sorted by their canonical JSON
+``{"$dict": [[k, v]]}``  a dict whose keys are not all plain strings
+``{"$float": "nan"}``  a non-finite float (``nan``, ``inf``, ``-inf``)
+``{"$bytes": "..."}``  bytes, as latin-1 text
+``{"$object": name}``  an object of a type the encoding does not cover
+=====================  ==================================================
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+FUTURE = "$future"
+RESULT = "$result"
+RUNTIME = "$runtime"
+
+
+def encode_float(value: float) -> Any:
+    if math.isfinite(value):
+        return value
+    return {"$float": repr(value)}
+
+
+def canonical(value: Any) -> str:
+    """Canonical JSON text of an encoded value (used for sorting sets)."""
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def encode_set(items: list[Any]) -> Any:
+    unique = {canonical(item): item for item in items}
+    return {"$set": [unique[key] for key in sorted(unique)]}
+
+
+def encode_dict(pairs: list[tuple[Any, Any]]) -> Any:
+    if all(isinstance(k, str) and not k.startswith("$") for k, _ in pairs):
+        return {k: v for k, v in pairs}
+    return {"$dict": [[k, v] for k, v in pairs]}
+
+
+def runtime(deps: list[str]) -> Any:
+    return {RUNTIME: sorted(set(deps))}
+
+
+def refs_in(value: Any) -> set[str]:
+    """Every node id an encoded value refers to."""
+    found: set[str] = set()
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, dict):
+            if FUTURE in item or RESULT in item:
+                found.add(item.get(FUTURE) or item[RESULT])
+            elif RUNTIME in item:
+                found.update(item[RUNTIME])
+            else:
+                stack.extend(item.values())
+    return found

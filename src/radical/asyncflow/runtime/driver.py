@@ -1,0 +1,388 @@
+"""The asyncio driver: performs the state machine's actions and feeds it events.
+
+Everything here runs on the engine's event-loop thread.  Reports from
+backends (any thread) and task calls from other threads arrive through
+:meth:`_Driver._post`, a lock-free inbox drained on the loop.  Threads append
+to the inbox and wake the loop at most once per batch, so a thread pool
+finishing ten thousand tasks costs a handful of loop wake-ups, not ten
+thousand.  On the loop thread itself the inbox is drained at once, which keeps
+the state machine free of re-entrancy: an action that triggers another event
+(a dry-run backend that completes inside ``submit``) is queued, not nested.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import logging
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from ..errors import (
+    BackendError,
+    BlockingCallError,
+    DependencyFailureError,
+    EngineError,
+    TaskTimeout,
+    UnknownBackendError,
+)
+from . import state as S
+from .args import find_futures, resolve_call
+from .backends.base import ExecutionBackend, TaskSpec
+from .events import EventBus, TaskEvent
+from .futures import DONE, FAILED, RUNNING, TaskFuture
+from .tasks import BLOCK, EXECUTABLE
+
+if TYPE_CHECKING:
+    from .state import Record
+
+log = logging.getLogger("radical.asyncflow")
+
+_set_result = asyncio.Future.set_result
+_set_exception = asyncio.Future.set_exception
+_exception = asyncio.Future.exception
+
+#: (engine, block record) of the block body running in this context
+CURRENT_BLOCK: contextvars.ContextVar[tuple[Any, Record] | None] = contextvars.ContextVar(
+    "radical_asyncflow_block", default=None
+)
+_NOT_RETRYABLE = (DependencyFailureError, BlockingCallError, EngineError, BackendError)
+
+
+class _Sink:
+    """What backends report to; every method is thread-safe and returns at once."""
+
+    __slots__ = ("cancelled", "failed", "running", "succeeded")
+
+    def __init__(self, driver: _Driver) -> None:
+        post = driver._post
+        self.running = lambda uid: post(driver._on_running, uid, None)
+        self.succeeded = lambda uid, value: post(driver._on_succeeded, uid, value)
+        self.failed = lambda uid, exc: post(driver._on_failed, uid, exc)
+        self.cancelled = lambda uid, reason: post(driver._on_cancelled, uid, reason)
+
+
+class _Driver:
+    _loop: asyncio.AbstractEventLoop
+    _loop_tid: int | None
+    _backends: dict[str, ExecutionBackend]
+    _default_backend: ExecutionBackend
+
+    def _init_driver(self) -> None:
+        self._sched = S.Scheduler()
+        self._inbox: deque[tuple[Callable[[Any, Any], None], Any, Any]] = deque()
+        self._wake = False
+        self._draining = False
+        self._ready = False
+        self._start_error: BaseException | None = None
+        self._deferred: list[Record] = []
+        self._events = EventBus()
+        self._block_tasks: dict[str, asyncio.Task[Any]] = {}
+        self._block_threads: set[threading.Thread] = set()
+        self._sink = _Sink(self)
+
+    # -- the inbox -----------------------------------------------------------
+    def _post(self, fn: Callable[[Any, Any], None], a: Any, b: Any) -> None:
+        self._inbox.append((fn, a, b))
+        if threading.get_ident() == self._loop_tid:
+            if not self._draining:
+                self._drain()
+        elif not self._wake:
+            self._wake = True
+            try:
+                self._loop.call_soon_threadsafe(self._woken)
+            except RuntimeError:  # loop closed: nobody is left to tell
+                self._inbox.clear()
+
+    def _woken(self) -> None:
+        self._wake = False
+        if not self._draining:
+            self._drain()
+
+    def _drain(self) -> None:
+        self._draining = True
+        inbox = self._inbox
+        try:
+            while inbox:
+                fn, a, b = inbox.popleft()
+                try:
+                    fn(a, b)
+                except Exception:  # an engine bug must not stop the engine
+                    log.exception("radical.asyncflow internal error (please report) in %s", fn)
+        finally:
+            self._draining = False
+
+    def _perform(self, actions: list[S.Action]) -> None:
+        for action in actions:
+            kind = action[0]
+            if kind == S.SUBMIT or kind == S.RETRY:
+                self._launch(action[1])
+            elif kind == S.RESOLVE:
+                self._resolve(action[1], action[2])
+            elif kind == S.REJECT:
+                self._reject(action[1], action[2])
+            elif kind == S.CANCELLED:
+                self._settle_cancelled(action[1], action[2])
+            elif kind == S.KILL:
+                self._kill(action[1], action[2])
+
+    # -- events from the outside ----------------------------------------------
+    def _register(self, rec: Record, _: Any = None) -> None:
+        pending: list[Record] = []
+        failed: list[tuple[str, BaseException]] = []
+        cancelled: list[str] = []
+        found = find_futures(rec.args, rec.kwargs) if (rec.args or rec.kwargs) else ()
+        for fut in found:
+            if fut._engine is not self:
+                failed.append((fut.name, EngineError(
+                    f"'{rec.name}' got a future of another engine ({fut.name}); pass its value")))
+            elif not fut.done():
+                pending.append(fut._rec)
+            elif fut.cancelled():
+                cancelled.append(fut.name)
+            elif (exc := _exception(fut)) is not None:
+                failed.append((fut.name, S.root_cause(exc)))
+        rec.deps = tuple(f.uid for f in found)
+        parent = rec.parent
+        if parent is not None:
+            if parent.state in S.FINAL or parent.cancel_reason is not None:
+                cancelled.append(parent.name)
+            elif parent.members is not None:
+                parent.members.add(rec)  # type: ignore[attr-defined]
+        if self._events.subscribers:
+            self._emit("created", rec)
+        if rec.backend is not None and rec.kind != BLOCK and rec.backend not in self._backends:
+            self._sched.active[rec.uid] = rec
+            rec.state = S.SUBMITTED
+            error = UnknownBackendError(
+                f"task '{rec.name}' asks for backend {rec.backend!r}; this engine has "
+                f"{', '.join(map(repr, self._backends))}")
+            self._perform(self._sched.failed(rec, error, retryable=False))
+            return
+        self._perform(self._sched.add(rec, pending, failed, cancelled))
+
+    def _on_running(self, uid: str, _: Any) -> None:
+        rec = self._sched.active.get(uid)
+        if rec is not None and rec.state == S.SUBMITTED:
+            self._sched.started(rec)
+            rec.future._state = RUNNING
+            if self._events.subscribers:
+                self._emit("running", rec)
+
+    def _on_succeeded(self, uid: str, value: Any) -> None:
+        rec = self._sched.active.get(uid)
+        if rec is not None:
+            self._perform(self._sched.succeeded(rec, value))
+
+    def _on_failed(self, uid: str, exc: BaseException) -> None:
+        rec = self._sched.active.get(uid)
+        if rec is not None:
+            retryable = not isinstance(exc, _NOT_RETRYABLE)
+            self._perform(self._sched.failed(rec, exc, retryable))
+
+    def _on_cancelled(self, uid: str, reason: str) -> None:
+        rec = self._sched.active.get(uid)
+        if rec is None:
+            return
+        if rec.timed_out and rec.cancel_reason is None:
+            rec.timed_out = False
+            error = TaskTimeout(f"task '{rec.name}' ({uid}) timed out after {rec.options.timeout} s")
+            self._perform(self._sched.failed(rec, error, retryable=True))
+        else:
+            self._perform(self._sched.cancelled(rec, reason))
+
+    def _cancel_future(self, fut: TaskFuture, msg: Any) -> bool:
+        rec = fut._rec
+        if rec is None or fut.done():
+            return False
+        self._perform(self._sched.cancel(rec, str(msg) if msg else "cancelled"))
+        return True
+
+    # -- actions -------------------------------------------------------------
+    def _launch(self, rec: Record) -> None:
+        if not self._ready:
+            if self._start_error is None:
+                self._deferred.append(rec)
+                return
+            self._fail_soon(rec, BackendError(f"the backend did not start: {self._start_error}"))
+            return
+        try:
+            args, kwargs = resolve_call(rec.args, rec.kwargs) if rec.deps else (rec.args, rec.kwargs)
+        except Exception as exc:  # noqa: BLE001 - e.g. a custom container that breaks
+            self._fail_soon(rec, exc)
+            return
+        rec.t_started = time.monotonic()
+        if rec.kind == BLOCK:
+            self._start_block(rec, args, kwargs)
+            return
+        backend = self._backends[rec.backend] if rec.backend else self._default_backend
+        if rec.kind == EXECUTABLE and not backend.dry_run:
+            if rec.options.is_async:
+                self._loop.create_task(self._command_then_submit(rec, backend, args, kwargs))
+                return
+            try:
+                command = _check_command(rec, rec.options.function(*args, **kwargs))
+            except Exception as exc:  # noqa: BLE001 - the body's own error fails the task
+                self._fail_soon(rec, exc)
+                return
+            self._submit(rec, backend, args, kwargs, command)
+        else:
+            self._submit(rec, backend, args, kwargs, None)
+
+    async def _command_then_submit(self, rec: Record, backend: ExecutionBackend,
+                                   args: Any, kwargs: Any) -> None:
+        try:
+            command = _check_command(rec, await rec.options.function(*args, **kwargs))
+        except Exception as exc:  # noqa: BLE001
+            self._fail_soon(rec, exc)
+            return
+        self._submit(rec, backend, args, kwargs, command)
+
+    def _submit(self, rec: Record, backend: ExecutionBackend, args: Any, kwargs: Any,
+                command: str | None) -> None:
+        tmpl = rec.options
+        spec = TaskSpec(rec.uid, rec.name, rec.kind, tmpl.function, args, kwargs, command,
+                        rec.description, tmpl.timeout, rec.workflow_id, rec.attempt,
+                        tmpl.is_async, tmpl.service)
+        try:
+            backend.check_description(spec)
+            backend.submit(spec)
+        except Exception as exc:  # noqa: BLE001 - a refusal fails this task only
+            self._fail_soon(rec, exc, retryable=False)
+            return
+        if tmpl.timeout is not None:
+            rec.timer = self._loop.call_later(tmpl.timeout, self._on_timeout, rec, rec.attempt)
+        if self._events.subscribers:
+            self._emit("submitted", rec)
+
+    def _fail_soon(self, rec: Record, exc: BaseException, retryable: bool = False) -> None:
+        handler = self._on_failed if retryable else self._on_failed_final
+        self._post(handler, rec.uid, exc)
+
+    def _on_failed_final(self, uid: str, exc: BaseException) -> None:
+        rec = self._sched.active.get(uid)
+        if rec is not None:
+            self._perform(self._sched.failed(rec, exc, retryable=False))
+
+    def _on_timeout(self, rec: Record, attempt: int) -> None:
+        if rec.state in S.LAUNCHED and rec.attempt == attempt and rec.cancel_reason is None:
+            rec.timed_out = True
+            self._stop(rec, f"timeout after {rec.options.timeout} s")
+
+    def _kill(self, rec: Record, reason: str) -> None:
+        self._stop(rec, reason)
+
+    def _stop(self, rec: Record, reason: str) -> None:
+        if rec.kind == BLOCK:
+            for member in list(rec.members or ()):
+                self._perform(self._sched.cancel(member, reason))
+            task = self._block_tasks.get(rec.uid)
+            if task is not None:
+                task.cancel(reason)
+            else:  # a sync block body in a thread cannot be interrupted
+                self._post(self._on_cancelled, rec.uid, reason)
+            return
+        backend = self._backends[rec.backend] if rec.backend else self._default_backend
+        try:
+            backend.cancel(rec.uid, reason)
+        except Exception as exc:  # noqa: BLE001
+            log.warning("backend %s failed to cancel %s: %s", backend.name, rec.uid, exc)
+            self._post(self._on_cancelled, rec.uid, reason)
+
+    def _start_block(self, rec: Record, args: Any, kwargs: Any) -> None:
+        rec.members = set()  # type: ignore[assignment]
+        ctx = contextvars.copy_context()
+        ctx.run(CURRENT_BLOCK.set, (self, rec))
+        if rec.options.is_async:
+            task = self._loop.create_task(self._run_block(rec, args, kwargs), context=ctx)
+            self._block_tasks[rec.uid] = task
+        else:
+            thread = threading.Thread(target=ctx.run, name=f"raf-block-{rec.name}", daemon=True,
+                                      args=(self._run_sync_block, rec, args, kwargs))
+            self._block_threads.add(thread)
+            thread.start()
+        self._on_running(rec.uid, None)
+
+    async def _run_block(self, rec: Record, args: Any, kwargs: Any) -> None:
+        try:
+            value = await rec.options.function(*args, **kwargs)
+        except asyncio.CancelledError:
+            self._post(self._on_cancelled, rec.uid, rec.cancel_reason or "cancelled")
+        except BaseException as exc:  # noqa: BLE001 - the block's own failure
+            self._post(self._on_failed, rec.uid, exc)
+        else:
+            self._post(self._on_succeeded, rec.uid, value)
+        finally:
+            self._block_tasks.pop(rec.uid, None)
+
+    def _run_sync_block(self, rec: Record, args: Any, kwargs: Any) -> None:
+        try:
+            value = rec.options.function(*args, **kwargs)
+        except BaseException as exc:  # noqa: BLE001
+            self._post(self._on_failed, rec.uid, exc)
+        else:
+            self._post(self._on_succeeded, rec.uid, value)
+        finally:
+            self._block_threads.discard(threading.current_thread())
+
+    # -- settling futures ------------------------------------------------------
+    def _resolve(self, rec: Record, value: Any) -> None:
+        fut = rec.future
+        self._forget(rec)
+        if not fut.done():
+            fut._state = DONE
+            _set_result(fut, value)
+        if self._events.subscribers:
+            self._emit("done", rec)
+
+    def _reject(self, rec: Record, exc: BaseException) -> None:
+        fut = rec.future
+        self._forget(rec)
+        if not fut.done():
+            fut._state = FAILED
+            _set_exception(fut, exc)
+            fut._log_traceback = False  # failures are reported by the engine, not by GC
+        if self._events.subscribers:
+            self._emit("failed", rec, error=exc)
+
+    def _settle_cancelled(self, rec: Record, reason: str) -> None:
+        fut = rec.future
+        members = list(rec.members or ()) if rec.kind == BLOCK else ()
+        self._forget(rec)
+        if not fut.done():
+            fut._settle_cancelled(reason)
+        for member in members:
+            self._perform(self._sched.cancel(member, f"block {rec.name} was cancelled"))
+        if self._events.subscribers:
+            self._emit("cancelled", rec)
+
+    def _forget(self, rec: Record) -> None:
+        rec.future._rec = None
+        if rec.timer is not None:
+            rec.timer.cancel()
+            rec.timer = None
+        parent = rec.parent
+        if parent is not None and parent.members is not None:
+            parent.members.discard(rec)  # type: ignore[attr-defined]
+        rec.args = ()
+        rec.kwargs = {}
+
+    def _emit(self, kind: str, rec: Record, error: BaseException | None = None) -> None:
+        now = time.monotonic()
+        duration = (now - rec.t_started) if kind in ("done", "failed", "cancelled") and rec.t_started \
+            else None
+        self._events.emit(TaskEvent(
+            kind, rec.uid, rec.name, rec.kind, now, rec.workflow_id,
+            rec.parent.uid if rec.parent is not None else None, rec.deps, rec.callsite,
+            duration, rec.attempt, error, rec.backend,
+            rec.args if kind == "created" else (), rec.kwargs if kind == "created" else {}))
+
+
+def _check_command(rec: Record, command: Any) -> str:
+    if not isinstance(command, str) or not command.strip():
+        raise TypeError(
+            f"executable task '{rec.name}' must return a non-empty command string, got {command!r}")
+    return command
