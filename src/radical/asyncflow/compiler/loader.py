@@ -18,6 +18,7 @@ import dataclasses
 import hashlib
 import io
 import os
+import re
 import stat
 import tokenize
 import warnings
@@ -25,6 +26,7 @@ import warnings
 from ..ir import Diagnostic, Span
 from .diagnostics import make
 
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 MAX_BYTES = 2 * 1024 * 1024
 MAX_LINES = 50_000
 
@@ -71,7 +73,18 @@ class Source:
         return Span(self.path, line, col + 1, end_line, end_col + 1)
 
     def segment(self, node: ast.AST) -> str:
-        return ast.get_source_segment(self.text, node) or "<expression>"
+        """Source text of ``node`` (like ``ast.get_source_segment``, without re-splitting)."""
+        try:
+            first, last = node.lineno - 1, node.end_lineno - 1  # type: ignore[attr-defined]
+            start, end = node.col_offset, node.end_col_offset  # type: ignore[attr-defined]
+        except AttributeError:
+            return "<expression>"
+        if last is None or end is None or not 0 <= first <= last < len(self.lines):
+            return "<expression>"
+        rows = [line.encode("utf-8") for line in self.lines[first : last + 1]]
+        rows[-1] = rows[-1][:end]
+        rows[0] = rows[0][start:]
+        return b"\n".join(rows).decode("utf-8", "replace")
 
 
 def display_path(path: str) -> str:
@@ -182,4 +195,4 @@ def load(path: str, limits: Limits) -> Source:
     text = decode(data, shown)
     tree = parse_gate(text, shown, limits)
     digest = hashlib.sha256(data).hexdigest()
-    return Source(shown, text, digest, tree, tuple(text.splitlines()))
+    return Source(shown, text, digest, tree, tuple(_LINE_BREAK.split(text)))

@@ -86,6 +86,7 @@ class Opaque(Value):
 class Hole:
     text: str
     deps: frozenset[int]
+    nondeterministic: str | None = None
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -181,9 +182,7 @@ def deps(value: Value) -> set[int]:
             found.update(v.deps)
         elif isinstance(v, TemplateV):
             found.update(d for p in v.parts if isinstance(p, Hole) for d in p.deps)
-        elif isinstance(v, ListV | SetV):
-            stack.extend(v.items)
-        elif isinstance(v, TupleV):
+        elif isinstance(v, ListV | SetV | TupleV):
             stack.extend(v.items)
         elif isinstance(v, DictV):
             stack.extend(v.items.values())
@@ -207,9 +206,7 @@ def contains(value: Value, kinds: tuple[type, ...]) -> bool:
         v = stack.pop()
         if isinstance(v, kinds):
             return True
-        if isinstance(v, ListV | SetV):
-            stack.extend(v.items)
-        elif isinstance(v, TupleV):
+        if isinstance(v, ListV | SetV | TupleV):
             stack.extend(v.items)
         elif isinstance(v, DictV):
             stack.extend(v.items.values())
@@ -223,9 +220,11 @@ def nondeterminism(value: Value) -> str | None:
         v = stack.pop()
         if isinstance(v, Opaque) and v.nondeterministic:
             return v.nondeterministic
-        if isinstance(v, ListV | SetV):
-            stack.extend(v.items)
-        elif isinstance(v, TupleV):
+        if isinstance(v, TemplateV):
+            notes = [p.nondeterministic for p in v.parts if isinstance(p, Hole)]
+            if any(notes):
+                return next(n for n in notes if n)
+        if isinstance(v, ListV | SetV | TupleV):
             stack.extend(v.items)
         elif isinstance(v, DictV):
             stack.extend(v.items.values())

@@ -1,0 +1,144 @@
+"""Calls of imported names: the engine, asyncio, pure stdlib helpers, everything else.
+
+Only a fixed table of stdlib functions is ever applied, and only to constants.
+Any other imported callable yields a run-time value; if it receives the engine
+or a task, or comes from a user module that defines tasks, the call is a
+dynamic region (it may create tasks the compiler cannot see).
+"""
+
+from __future__ import annotations
+
+import ast
+import itertools
+import math
+import os.path
+import posixpath
+import shlex
+from typing import Any
+
+from .pyvalues import to_py
+from .scope import Frame, StopModule
+from .values import (
+    AwaitableV,
+    Const,
+    CoroV,
+    DecoratorV,
+    EngineV,
+    ExternalV,
+    ListV,
+    Opaque,
+    TaskFnV,
+    TupleV,
+    Value,
+    contains,
+)
+
+ENGINE_MODULE = "radical.asyncflow"
+NONDETERMINISTIC_PREFIXES = (
+    "time.time", "time.monotonic", "time.perf_counter", "time.process_time", "time.ctime",
+    "time.localtime", "time.gmtime", "time.strftime", "datetime.datetime.now",
+    "datetime.datetime.utcnow", "datetime.datetime.today", "datetime.date.today",
+    "datetime.now", "datetime.today", "date.today", "uuid.uuid1", "uuid.uuid4", "uuid4",
+    "uuid1", "random.", "secrets.", "os.getpid", "os.urandom", "os.times",
+    "numpy.random.", "np.random.", "tempfile.",
+)
+DYNAMIC_CODE = ("importlib.", "runpy.", "pkgutil.", "imp.", "builtins.exec", "builtins.eval")
+EXITS = {"sys.exit", "os._exit", "os.abort"}
+PURE_EXTERNALS: dict[str, Any] = {
+    **{f"math.{n}": getattr(math, n) for n in (
+        "sqrt", "ceil", "floor", "log", "log2", "log10", "exp", "fabs", "isqrt", "prod",
+        "comb", "perm", "gcd", "lcm", "sin", "cos", "tan", "hypot", "trunc", "isclose")},
+    "os.path.join": posixpath.join, "os.path.basename": posixpath.basename,
+    "os.path.dirname": posixpath.dirname, "os.path.splitext": posixpath.splitext,
+    "os.path.normpath": posixpath.normpath, "os.path.split": os.path.split,
+    "posixpath.join": posixpath.join, "shlex.quote": shlex.quote, "shlex.join": shlex.join,
+    "shlex.split": shlex.split,
+}
+MATH_CONSTANTS = {"math.pi": math.pi, "math.e": math.e, "math.tau": math.tau,
+                  "math.inf": math.inf, "os.sep": "/", "os.pathsep": ":"}
+
+
+class ExternalsMixin:
+    """Mixed into the evaluator; see :mod:`.evaluator`."""
+
+    def call_external(self: Any, ext: ExternalV, args: list[Value], kwargs: dict[str, Value],
+                      node: ast.Call, frame: Frame) -> Value:
+        name = ext.qualname
+        if name.startswith(ENGINE_MODULE) or name in {"WorkflowEngine", "WorkflowEngine.create"}:
+            return self.engine_call(name, node)
+        if name.startswith("asyncio."):
+            return self.asyncio_call(name[len("asyncio."):], args, kwargs, node, frame)
+        if name in EXITS:
+            raise StopModule
+        if name.startswith(DYNAMIC_CODE):
+            return self.dynamic_region("dynamic-code", "RAF407", node, frame, args, [node],
+                                       what=f"`{self.text(node.func)}()`")
+        if name.startswith(NONDETERMINISTIC_PREFIXES):
+            return Opaque(frozenset(), self.text(node), nondeterministic=f"`{name}()`")
+        return self.other_call(ext, args, kwargs, node, frame)
+
+    def other_call(self: Any, ext: ExternalV, args: list[Value], kwargs: dict[str, Value],
+                   node: ast.Call, frame: Frame) -> Value:
+        name = ext.qualname
+        if name in PURE_EXTERNALS:
+            return self.pure(PURE_EXTERNALS[name], args, kwargs, node)
+        if name.startswith("itertools."):
+            result = self.itertools_call(name[len("itertools."):], args, kwargs, node)
+            if result is not None:
+                return result
+        escaping = [*args, *kwargs.values()]
+        leaks = any(contains(v, (EngineV, TaskFnV, DecoratorV)) for v in escaping)
+        from_tasks = ext.user_module is not None and ext.user_module in self.imports.task_modules
+        if leaks or from_tasks:
+            what = "the engine or a task" if leaks else "control"
+            return self.dynamic_region("imported-call", "RAF408", node, frame, escaping, [node],
+                                       what=what, callee=name)
+        return self.runtime(node, args, kwargs)
+
+    def engine_call(self: Any, name: str, node: ast.Call) -> Value:
+        self.state.engines += 1
+        text = self.text(node)
+        if name.endswith("WorkflowEngine.create"):
+            return AwaitableV(EngineV(text))
+        if name.endswith("WorkflowEngine"):
+            return EngineV(text)
+        return Opaque(frozenset(), text)
+
+    def asyncio_call(self: Any, name: str, args: list[Value], kwargs: dict[str, Value],
+                     node: ast.Call, frame: Frame) -> Value:
+        if name == "run" and args and isinstance(args[0], CoroV):
+            return self.run_coroutine(args[0], frame)  # type: ignore[no-any-return]
+        if name == "gather":
+            return AwaitableV(ListV([self.await_value(a, node, frame) for a in args]))
+        if name in {"create_task", "ensure_future", "wait_for", "shield"} and args:
+            return AwaitableV(self.await_value(args[0], node, frame))
+        if name == "sleep":
+            return AwaitableV(Const(None))
+        return self.runtime(node, args, kwargs)
+
+    def itertools_call(self: Any, name: str, args: list[Value], kwargs: dict[str, Value],
+                       node: ast.AST) -> Value | None:
+        sized = name in {"combinations", "permutations"}
+        columns = [self.materialize(a, node) for a in (args[:1] if sized else args)]
+        if not columns or any(c is None for c in columns):
+            return None
+        seqs: list[list[Value]] = columns  # type: ignore[assignment]
+        try:
+            if name == "product":
+                repeat = int(to_py(kwargs.get("repeat", Const(1))))
+                rows = itertools.product(*seqs, repeat=repeat)
+            elif name in {"combinations", "permutations"} and len(seqs) == 1:
+                size = to_py(args[1]) if len(args) > 1 else None
+                rows = getattr(itertools, name)(seqs[0], size)
+            elif name == "chain":
+                return ListV([v for seq in seqs for v in seq])
+            else:
+                return None
+            return ListV([TupleV(tuple(r)) for r in itertools.islice(rows, 1_000_001)])
+        except Exception:
+            return None
+
+
+def constant_attribute(qualname: str) -> Value | None:
+    value = MATH_CONSTANTS.get(qualname)
+    return None if value is None else Const(value)
