@@ -1,0 +1,12 @@
+"""The ``raf`` command line. Each command lives in its own module and is added here."""
+
+from .app import main, raf
+from .check import check
+from .compile import compile_cmd
+from .explain import explain
+from .show import show
+
+for _command in (check, compile_cmd, show, explain):
+    raf.add_command(_command)
+
+__all__ = ["main", "raf"]

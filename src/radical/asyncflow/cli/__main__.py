@@ -1,0 +1,7 @@
+"""``python -m radical.asyncflow.cli``."""
+
+import sys
+
+from . import main
+
+sys.exit(main())

@@ -1,0 +1,27 @@
+"""``raf check PATH...``: diagnostics for one or more workflow modules."""
+
+from __future__ import annotations
+
+import click
+
+from ..compiler.diagnostics import ordered
+from ..compiler.render import render
+from .common import compile_one, exit_code, limit_options, source_lines
+
+
+@click.command("check")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(dir_okay=True))
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text",
+              show_default=True, help="Output format.")
+@click.option("--strict", is_flag=True, help="Treat what cannot be decided statically "
+              "(RAF4xx) as errors.")
+@limit_options
+def check(paths: tuple[str, ...], fmt: str, strict: bool, max_nodes: int, max_bytes: int,
+          max_lines: int) -> None:
+    """Check workflow modules without running them. Exit 1 on errors."""
+    diags = []
+    for path in paths:
+        diags.extend(compile_one(path, strict, max_nodes, max_bytes, max_lines).diagnostics)
+    diags = ordered(diags)
+    click.echo(render(diags, fmt, source_lines), nl=False)
+    raise SystemExit(exit_code(diags))
