@@ -76,10 +76,9 @@ class BuiltinsMixin(EvaluatorBase):
         return self.runtime(node, args, kwargs)
 
     def runtime(self, node: ast.AST, args: list[Value], kwargs: dict[str, Value]) -> Opaque:
-        found: set[int] = set()
-        for value in [*args, *kwargs.values()]:
-            found |= deps(value)
-        return Opaque(frozenset(found), self.text(node))
+        from .eval_expr import opaque
+
+        return opaque(self.text(node), *args, *kwargs.values())
 
     def pure(self, func: Any, args: list[Value], kwargs: dict[str, Value],
              node: ast.AST) -> Value:
@@ -204,6 +203,15 @@ class BuiltinsMixin(EvaluatorBase):
     def b_iter(self, args: list[Value], kwargs: dict[str, Value], node: ast.Call,
                frame: Frame) -> Value | None:
         return self.b_list(args, kwargs, node, frame)
+
+    def b_getattr(self, args: list[Value], kwargs: dict[str, Value], node: ast.Call,
+                  frame: Frame) -> Value | None:
+        if len(args) < 2:
+            return None
+        name = args[1]
+        if isinstance(name, Const) and isinstance(name.value, str):
+            return self.attribute(args[0], name.value, node)  # type: ignore[attr-defined, no-any-return]
+        return Opaque(frozenset(deps(name)), self.text(node), maybe_task=True)
 
     def b_print(self, args: list[Value], kwargs: dict[str, Value], node: ast.Call,
                 frame: Frame) -> Value | None:

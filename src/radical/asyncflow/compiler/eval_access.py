@@ -106,6 +106,8 @@ class AccessMixin(EvaluatorBase):
     def subscript(self, obj: Value, index: Value, node: ast.AST) -> Value:
         if isinstance(obj, DictV):
             return self.dict_item(obj, index, node)
+        if isinstance(obj, ExternalV) and obj.qualname == "sys.modules":
+            return ModuleGlobalsV() if index == Const("__main__") else opaque(self.text(node))
         if isinstance(obj, ModuleGlobalsV):
             if isinstance(index, Const) and isinstance(index.value, str):
                 return self.attribute(obj, index.value, node)

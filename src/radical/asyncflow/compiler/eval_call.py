@@ -118,7 +118,7 @@ class CallMixin:
         if isinstance(func.node, ast.AsyncFunctionDef):
             return CoroV(func, tuple(args), dict(kwargs), node)
         if _is_generator(func.node):
-            return self.dynamic_region("unsupported", "RAF409", node, frame, args, [],
+            return self.dynamic_region("unsupported", "RAF409", node, frame, args, [func.node],
                                        what=f"the generator function '{func.name}'")
         return self.run_function(func, args, kwargs, node, frame, False)
 

@@ -93,6 +93,7 @@ class ExprMixin(EvaluatorBase):
         defined = self.state.module_names.get(name)
         line = getattr(node, "lineno", 0)
         if defined is not None and defined > line:
+            self.state.early_names.add(name)
             self.state.report("RAF303", node, name=name, defined=defined)
         elif not self.state.star_import:
             self.state.report("RAF302", node, name=name)

@@ -113,7 +113,7 @@ class LoopsMixin(EvaluatorBase):
         self.state.exhausted = True
         self.dynamic_region("unrolled-remainder", "RAF405", node, frame, [], [node],
                             count=f"{exc.count:,}", what=exc.what,
-                            construct=f"the loop on line {getattr(node, 'lineno', 0)}")
+                            region=f"the loop on line {getattr(node, 'lineno', 0)}")
 
     # -- while, if, match ------------------------------------------------------
     def s_While(self, node: ast.While, frame: Frame) -> None:
@@ -257,6 +257,7 @@ class LoopsMixin(EvaluatorBase):
         found: set[int] = set()
         for value in inputs:
             found |= deps(value)
+            self.mark_called(value)
         found |= self.free_deps(body, frame)
         raw = self.state.new_node("dynamic", construct, node, frame.parent, force=True)
         raw.after = {i for i in found if i < raw.index}
@@ -272,8 +273,21 @@ class LoopsMixin(EvaluatorBase):
         for name in sorted(names):
             value = frame.env.lookup(name)
             if value is not None:
+                self.mark_called(value)
                 found |= deps(value)
         return found
+
+    def mark_called(self, value: Value) -> None:
+        """Tasks reachable from a value handed to a dynamic region count as called."""
+        stack = [value]
+        while stack:
+            item = stack.pop()
+            if isinstance(item, TaskFnV):
+                self.state.called_defs.add(item.def_line)
+            elif isinstance(item, ListV | TupleV | SetV):
+                stack.extend(item.items)
+            elif isinstance(item, DictV):
+                stack.extend(item.items.values())
 
     def taint(self, body: Sequence[ast.AST], frame: Frame, sources: set[int]) -> None:
         for name in sorted(assigned_names(body)):

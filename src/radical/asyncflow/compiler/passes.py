@@ -17,9 +17,12 @@ Pass = Callable[[State, list[TaskDef]], list[Diagnostic]]
 
 
 def unused_tasks(state: State, defs: list[TaskDef]) -> list[Diagnostic]:
-    """RAF205: tasks defined (and reached) but never called."""
+    """RAF205: tasks defined (and reached) but never called (nor replaced, nor misused)."""
+    replaced = {(d.scope, d.name) for i, d in enumerate(defs)
+                if any((e.scope, e.name) == (d.scope, d.name) for e in defs[i + 1:])}
     return [make("RAF205", d.span, name=d.name) for d in defs
-            if d.line in state.defined_tasks and d.line not in state.called_defs]
+            if d.line in state.defined_tasks and d.line not in state.called_defs
+            and (d.scope, d.name) not in replaced and d.name not in state.early_names]
 
 
 def no_workflow(state: State, defs: list[TaskDef]) -> list[Diagnostic]:

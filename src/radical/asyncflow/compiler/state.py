@@ -35,6 +35,7 @@ class State:
     iterations: int = 0
     star_import: bool = False
     module_names: dict[str, int] = dataclasses.field(default_factory=dict)
+    early_names: set[str] = dataclasses.field(default_factory=set)
     unrolling: int = 0
     exhausted: bool = False
 

@@ -21,6 +21,6 @@ Use instead::
 CODE = "RAF405"
 NAME = "unroll-limit"
 SEVERITY = "warning"
-MESSAGE = 'unrolling stopped after {count} {what}; the rest of {construct} forms a dynamic region'
+MESSAGE = 'unrolling stopped after {count} {what}; the rest of {region} forms a dynamic region'
 HINT = 'reduce the loop bounds or raise --max-nodes'
 BLOCKER = False

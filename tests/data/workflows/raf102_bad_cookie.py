@@ -1,0 +1,2 @@
+# -*- coding: no-such-codec -*-  # RAF102
+x = 1
