@@ -1,0 +1,151 @@
+"""What Radical.Pilot needs from its host process, and cleaning up after it.
+
+Measured facts this module encodes (see ``docs/backends.md``):
+
+* RP's client spawns helper programs (``radical-pilot-bridge``,
+  ``radical-pilot-agent_0``...) found on ``PATH``, and the local pilot picks its
+  Python environment from ``VIRTUAL_ENV``.  A script run as
+  ``.venv/bin/python seed.py`` without activating the venv has neither, so the
+  session or the pilot dies; :func:`prepare_environment` sets both from
+  ``sys.executable``.
+* RP writes a client session directory into the working directory and pilot
+  sandboxes into ``$HOME`` unless told otherwise; both go to one private
+  temporary directory here (:func:`pilot_description`).
+* With ``exit_on_error`` left True a failed pilot makes RP SIGTERM its own
+  client process; we always pass False and watch the pilot's state instead.
+* After a clean ``Session.close()`` running task processes can survive, and a
+  killed client leaves the whole agent behind.  :func:`sweep` finds such
+  processes by their working directory inside the backend's directory.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Mapping
+from typing import Any
+
+#: PilotDescription keys of radical.pilot 1.103 (for clear errors before RP sees them)
+PILOT_KEYS = frozenset({
+    "uid", "resource", "access_schema", "runtime", "app_comm", "sandbox", "cores", "gpus",
+    "nodes", "backup_nodes", "memory", "queue", "job_name", "project", "cleanup",
+    "exit_on_error", "input_staging", "output_staging", "prepare_env", "services", "enable_ep",
+    "reconfig_src",
+})
+#: default pilot walltime in minutes: long enough for an interactive workflow
+DEFAULT_RUNTIME = 60 * 24
+
+
+def prepare_environment(report: bool | None = None) -> None:
+    """Make RP's helper programs and the interpreter's venv visible to its processes."""
+    prefix = os.path.dirname(os.path.dirname(os.path.abspath(sys.executable)))
+    bindir = os.path.dirname(os.path.abspath(sys.executable))
+    path = os.environ.get("PATH", "")
+    if bindir not in path.split(os.pathsep):
+        os.environ["PATH"] = os.pathsep.join(p for p in (bindir, path) if p)
+    if sys.prefix != sys.base_prefix and not os.environ.get("VIRTUAL_ENV"):
+        os.environ["VIRTUAL_ENV"] = prefix
+    if report is not None:
+        os.environ["RADICAL_REPORT"] = "TRUE" if report else "FALSE"
+    else:
+        os.environ.setdefault("RADICAL_REPORT", "FALSE")
+    os.environ.setdefault("RADICAL_BASE", os.path.join(tempfile.gettempdir(),
+                                                       f"raf-radical-{os.getuid()}"))
+
+
+def make_base_dir(base: str | None) -> str:
+    """The backend's private directory: RP's client session dir and local sandboxes."""
+    if base is not None:
+        os.makedirs(base, exist_ok=True)
+        return tempfile.mkdtemp(prefix="raf-rp-", dir=base)
+    return tempfile.mkdtemp(prefix="raf-rp-")
+
+
+def is_local(resource: str) -> bool:
+    return resource.startswith("local.")
+
+
+def pilot_description(resources: Mapping[str, Any], base: str) -> dict[str, Any]:
+    """Our defaults under the user's ``PilotDescription`` dict."""
+    from ...errors import BackendError
+
+    unknown = sorted(set(resources) - PILOT_KEYS)
+    if unknown:
+        raise BackendError(
+            f"RadicalExecutionBackend: unknown PilotDescription key(s) "
+            f"{', '.join(map(repr, unknown))} (known: {', '.join(sorted(PILOT_KEYS))})")
+    desc: dict[str, Any] = {"resource": "local.localhost", "runtime": DEFAULT_RUNTIME,
+                            "exit_on_error": False}
+    desc.update(resources)
+    if not desc.get("nodes") and not desc.get("cores"):
+        desc["cores"] = os.cpu_count() or 1
+    if desc.get("exit_on_error"):
+        raise BackendError("RadicalExecutionBackend needs exit_on_error=False: with True, "
+                           "Radical.Pilot kills this process when the pilot fails")
+    if is_local(desc["resource"]) and not desc.get("sandbox"):
+        desc["sandbox"] = base
+    return desc
+
+
+def worker_environment() -> dict[str, str]:
+    """The environment RAPTOR workers need to import the caller's modules."""
+    paths = [os.path.abspath(p) for p in sys.path if p and os.path.isdir(p)]
+    paths.insert(0, os.getcwd())
+    return {"PYTHONPATH": os.pathsep.join(dict.fromkeys(paths))}
+
+
+def processes_in(base: str) -> list[Any]:
+    """Processes (and their descendants) whose working directory lies inside ``base``."""
+    import psutil
+
+    base = os.path.realpath(base) + os.sep
+    me = os.getpid()
+    found: dict[int, Any] = {}
+    for proc in psutil.process_iter(["pid", "cwd"]):
+        cwd = proc.info.get("cwd")
+        if proc.pid == me or not cwd or not (cwd + os.sep).startswith(base):
+            continue
+        found[proc.pid] = proc
+        with contextlib.suppress(psutil.Error):
+            for child in proc.children(recursive=True):
+                found.setdefault(child.pid, child)
+    found.pop(me, None)
+    return list(found.values())
+
+
+def sweep(base: str, grace: float = 3.0) -> int:
+    """SIGTERM, then SIGKILL, every process left running inside ``base``; returns the count."""
+    import psutil
+
+    procs = [p for p in processes_in(base) if _alive(p)]
+    for proc in procs:
+        with contextlib.suppress(psutil.Error):
+            proc.terminate()
+    _, alive = psutil.wait_procs(procs, timeout=grace)
+    for proc in alive:
+        with contextlib.suppress(psutil.Error):
+            proc.kill()
+    psutil.wait_procs(alive, timeout=grace)
+    return len(procs)
+
+
+def _alive(proc: Any) -> bool:
+    import psutil
+
+    try:
+        return bool(proc.status() != psutil.STATUS_ZOMBIE)
+    except psutil.Error:
+        return False
+
+
+def wait_gone(base: str, timeout: float) -> list[Any]:
+    """Poll until no live process is left inside ``base``; return what is left."""
+    deadline = time.monotonic() + timeout
+    while True:
+        left = [p for p in processes_in(base) if _alive(p)]
+        if not left or time.monotonic() >= deadline:
+            return left
+        time.sleep(0.1)
