@@ -13,7 +13,7 @@ from ..ir import Diagnostic, RawNode, Related, Span
 from .diagnostics import make
 from .loader import Limits, Source
 
-MAX_ITERATIONS = 2_000_000
+MAX_ITERATIONS = 300_000
 MAX_INLINE_DEPTH = 48
 
 
