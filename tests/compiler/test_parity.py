@@ -16,7 +16,6 @@ from pathlib import Path
 import hypothesmith
 import pytest
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from radical.asyncflow.compiler import compile_path
 from radical.asyncflow.ir import Workflow

@@ -100,8 +100,7 @@ def render(spec: WorkflowSpec) -> str:
     defs += ["    await b", ""] if spec.style == "async" else ["    b.result()", ""]
     for line in defs:
         out.append(pad + line if line else "")
-    spec.block_lines = (len(out) - 3 - (0 if spec.style == "async" else 0),
-                        len(out) - 2)
+    spec.block_lines = (len(out) - 3, len(out) - 2)
     blocks = []
     for i, step in enumerate(spec.steps):
         before, arg = _arg(spec, step, i)
