@@ -6,6 +6,7 @@ import click
 
 from ..compiler.diagnostics import ordered
 from ..compiler.render import render
+from ..ir import Diagnostic
 from .common import compile_one, exit_code, limit_options, source_lines
 
 
@@ -19,7 +20,7 @@ from .common import compile_one, exit_code, limit_options, source_lines
 def check(paths: tuple[str, ...], fmt: str, strict: bool, max_nodes: int, max_bytes: int,
           max_lines: int) -> None:
     """Check workflow modules without running them. Exit 1 on errors."""
-    diags = []
+    diags: list[Diagnostic] = []
     for path in paths:
         diags.extend(compile_one(path, strict, max_nodes, max_bytes, max_lines).diagnostics)
     diags = ordered(diags)

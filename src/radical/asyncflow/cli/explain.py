@@ -15,9 +15,9 @@ def explain(code: str) -> None:
         for rule in RULES.values():
             click.echo(f"{rule.code}  {rule.severity:<8} {rule.name}")
         return
-    rule = RULES.get(code.strip().upper())
-    if rule is None:
+    found = RULES.get(code.strip().upper())
+    if found is None:
         raise click.BadParameter(f"unknown code {code!r}; `raf explain all` lists them",
                                  param_hint="CODE")
-    click.echo(f"{rule.code} {rule.name} ({rule.severity})\n")
-    click.echo(rule.doc.split("\n", 1)[1].strip() if "\n" in rule.doc else rule.doc)
+    click.echo(f"{found.code} {found.name} ({found.severity})\n")
+    click.echo(found.doc.split("\n", 1)[1].strip() if "\n" in found.doc else found.doc)

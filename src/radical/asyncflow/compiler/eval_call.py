@@ -105,9 +105,9 @@ class CallMixin:
 
     def call_decorator(self: Any, dec: DecoratorV, args: list[Value],
                        kwargs: dict[str, Value], node: ast.Call) -> Value:
-        direct = len(args) == 1 and not kwargs and isinstance(args[0], FuncV)
-        if direct and not isinstance(args[0].node, ast.Lambda):  # type: ignore[union-attr]
-            return self.make_task(dec, args[0], args[0].node)  # type: ignore[no-any-return]
+        func = args[0] if len(args) == 1 and not kwargs else None
+        if isinstance(func, FuncV) and not isinstance(func.node, ast.Lambda):
+            return self.make_task(dec, func, func.node)  # type: ignore[no-any-return]
         options = dict(dec.options)
         options.update(kwargs)
         return DecoratorV(dec.engine, dec.kind, tuple(options.items()), dec.text)

@@ -259,7 +259,7 @@ class ExprMixin(EvaluatorBase):
         spec = self.expr(node.format_spec, frame) if node.format_spec else Const("")
         try:
             py = to_py(value)
-            conv = {115: str, 114: repr, 97: ascii}.get(node.conversion, lambda x: x)
+            conv: Any = {115: str, 114: repr, 97: ascii}.get(node.conversion, _same)
             constfold.check_call("format", [py, to_py(spec)])
             return [format(conv(py), to_py(spec))]
         except (NotConst, TypeError, ValueError, constfold.TooLarge):
@@ -325,3 +325,7 @@ def _template(parts: list[str | Hole]) -> Value:
     if all(isinstance(p, str) for p in merged):
         return Const("".join(p for p in merged if isinstance(p, str)))
     return TemplateV(tuple(merged))
+
+
+def _same(value: Any) -> Any:
+    return value

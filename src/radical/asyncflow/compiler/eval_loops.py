@@ -261,7 +261,7 @@ class LoopsMixin(EvaluatorBase):
         found |= self.free_deps(body, frame)
         raw = self.state.new_node("dynamic", construct, node, frame.parent, force=True)
         raw.after = {i for i in found if i < raw.index}
-        self.state.report(code, node, **fields)
+        self.state.report(code, node, (), **fields)
         raw.reason = self.state.diagnostics[-1].message
         self.taint(body, frame, {raw.index})
         return Opaque(frozenset({raw.index}), self.text(node))

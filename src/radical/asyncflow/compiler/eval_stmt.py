@@ -135,7 +135,7 @@ class StmtMixin(EvaluatorBase):
         except (NotConst, TypeError):
             key = None
         if _settable(container, key):
-            container.items[key] = value  # type: ignore[union-attr, index]
+            container.items[key] = value  # type: ignore[attr-defined]
         elif isinstance(target.value, ast.Name):
             found = deps(container) | deps(index) | deps(value)
             frame.env.assign(target.value.id, Opaque(frozenset(found), target.value.id))

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import ast
 import dataclasses
-from typing import Any
 
 from ..ir import Diagnostic, RawNode, Related, Span
 from .diagnostics import make
@@ -43,7 +42,7 @@ class State:
         return self.source.span(node)
 
     def report(self, code: str, node: ast.AST | Span, related: tuple[Related, ...] = (),
-               **fields: Any) -> None:
+               **fields: object) -> None:
         span = node if isinstance(node, Span) else self.span(node)
         self.diagnostics.append(make(code, span, related, **fields))
 
