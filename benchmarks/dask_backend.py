@@ -20,6 +20,9 @@ from distributed import Client, LocalCluster
 
 from radical.asyncflow import DaskExecutionBackend, WorkflowEngine
 
+#: Dask starts a scheduler HTTP server even without a dashboard: keep it on loopback
+LOOPBACK_HTTP = {"dashboard": False, "dashboard_address": "127.0.0.1:0"}
+
 
 def noop(i: int) -> int:
     return i
@@ -60,7 +63,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     opts = parser.parse_args()
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                      dashboard_address=None) as cluster, Client(cluster) as client:
+                      dashboard_address=None, scheduler_kwargs=LOOPBACK_HTTP) as cluster, \
+            Client(cluster) as client:
         flow = WorkflowEngine(backend=DaskExecutionBackend(address=cluster.scheduler_address))
         raw_fanout(client, 200)
         ours(flow, 200, executable=False)  # warm both paths up

@@ -17,9 +17,18 @@ no thread hops and no blocking calls:
   running executable is killed by process group (see :mod:`._daskworker`).
 * A task whose workers keep dying is retried by the scheduler until
   ``distributed.scheduler.allowed-failures`` is exhausted; the resulting
-  ``KilledWorker`` becomes :class:`WorkerLost`.  If the scheduler goes away the
-  client cancels every future with reason ``scheduler-connection-lost``; each
-  unfinished task then fails at once with :class:`BackendLost`.
+  ``KilledWorker`` becomes :class:`WorkerLost`.
+* A lost cluster fails every unfinished task with :class:`BackendLost`, never a
+  hang.  If the scheduler goes away the client cancels every future with
+  reason ``scheduler-connection-lost``.  A cluster can also lose its workers
+  while its scheduler lives on: closing a thread-based ``LocalCluster`` waits
+  for the task threads it cannot interrupt, with the tasks queued and no
+  worker left.  While tasks are in flight a heartbeat (every
+  ``HEARTBEAT`` s) therefore watches the cluster the backend started
+  (closing means lost) and the number of workers: none for
+  ``no_worker_timeout`` seconds means lost.  That timeout defaults to 5 s for
+  a cluster the backend started and to None (wait) for an attached one,
+  since adaptive clusters (dask-jobqueue) legitimately scale to zero.
 
 Ownership: ``DaskExecutionBackend()`` and ``DaskExecutionBackend({...})``
 start a ``LocalCluster`` (processes on 127.0.0.1, no dashboard, unless the
@@ -37,7 +46,7 @@ import signal
 import sys
 import uuid
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Literal
 
 import cloudpickle
 
@@ -46,6 +55,8 @@ from . import _daskhost, _daskworker
 from .base import ExecutionBackend, TaskSpec
 
 _LOST_STATES = frozenset({"pending", "lost"})
+LOOPBACK_ANY_PORT = "127.0.0.1:0"
+HEARTBEAT = 0.25  # seconds between cluster checks while tasks are in flight
 
 
 class DaskExecutionBackend(ExecutionBackend):
@@ -56,7 +67,10 @@ class DaskExecutionBackend(ExecutionBackend):
     ``(address='tcp://host:8786')`` to attach.  ``task_description`` keys
     ``resources``, ``retries``, ``workers`` and ``priority`` go to
     ``client.submit``.  ``grace`` is the time between SIGTERM and SIGKILL
-    when a running executable is cancelled.
+    when a running executable is cancelled; ``no_worker_timeout`` is how long
+    tasks may wait on a cluster without workers before they fail with
+    :class:`BackendLost` (``"auto"``: 5 s on a cluster the backend started,
+    forever on an attached one).
     """
 
     description_keys = frozenset({"resources", "retries", "workers", "priority"})
@@ -69,12 +83,16 @@ class DaskExecutionBackend(ExecutionBackend):
         address: str | None = None,
         name: str | None = None,
         grace: float = 5.0,
+        no_worker_timeout: float | Literal["auto"] | None = "auto",
     ) -> None:
         if sum(x is not None for x in (cluster_options, client, address)) > 1:
             raise BackendError("DaskExecutionBackend takes cluster options, client= or address=, "
                                "not several of them")
         super().__init__(name)
         self.grace = grace
+        owned = client is None and address is None
+        self.no_worker_timeout = (5.0 if owned else None) if no_worker_timeout == "auto" \
+            else no_worker_timeout
         self._cluster_options = _cluster_defaults(cluster_options or {})
         self._given_client = client
         self._address = address
@@ -88,6 +106,7 @@ class DaskExecutionBackend(ExecutionBackend):
         self._to_cancel: list[Any] = []
         self._chores: set[asyncio.Task[Any]] = set()
         self._gathering = False
+        self._beating = False
         self._closed = False
 
     # -- lifecycle ---------------------------------------------------------------
@@ -154,6 +173,11 @@ class DaskExecutionBackend(ExecutionBackend):
         return self._client
 
     @property
+    def cluster(self) -> Any:
+        """The in-process ``LocalCluster`` this backend started (``processes=False``), if any."""
+        return self._cluster
+
+    @property
     def address(self) -> str | None:
         """The scheduler's address (None before start)."""
         return self._client.scheduler.address if self._client is not None else self._address
@@ -176,6 +200,9 @@ class DaskExecutionBackend(ExecutionBackend):
                                    key=key, pure=False, **options)
         watcher = asyncio.get_running_loop().create_task(self._watch(spec.uid, future))
         self._flights[spec.uid] = _Flight(spec, future, watcher)
+        if not self._beating:
+            self._beating = True
+            self._chore(self._heartbeat())
 
     async def _watch(self, uid: str, future: Any) -> None:
         state = future._state  # the same event distributed's own wait() uses
@@ -225,11 +252,45 @@ class DaskExecutionBackend(ExecutionBackend):
         else:
             self.sink.succeeded(uid, value)
 
+    async def _heartbeat(self) -> None:
+        """Fail what is in flight if the cluster lost its workers for good."""
+        try:
+            empty_since: float | None = None
+            loop = asyncio.get_running_loop()
+            while self._flights and not self._closed:
+                await asyncio.sleep(HEARTBEAT)
+                if self._cluster is not None and self._cluster.status.name in _CLOSING:
+                    self._lose_all(f"the LocalCluster is {self._cluster.status.name}")
+                    return
+                if self.no_worker_timeout is None:
+                    continue
+                with contextlib.suppress(Exception):  # a lost connection is handled elsewhere
+                    empty = not await self._client.nthreads()
+                    empty_since = (empty_since or loop.time()) if empty else None
+                if empty_since is not None and loop.time() - empty_since >= self.no_worker_timeout:
+                    self._lose_all(f"the cluster has had no worker for {self.no_worker_timeout} s")
+                    empty_since = None
+        finally:
+            self._beating = False
+
+    def _lose_all(self, why: str) -> None:
+        flights, self._flights = self._flights, {}
+        self._ready.clear()
+        for uid, flight in flights.items():
+            flight.watcher.cancel()
+            self.sink.failed(uid, self._lost_error(flight.spec, why))
+        futures = [f.future for f in flights.values()]
+        if futures and self._client is not None and self._client.status == "running":
+            self._chore(self._cancel_futures(futures))
+
     def _lost(self, uid: str, why: str) -> None:
         flight = self._flights.pop(uid, None)
         if flight is not None:
-            self.sink.failed(uid, BackendLost(
-                f"task '{flight.spec.name}' ({uid}) on Dask backend {self.name!r}: {why}"))
+            self.sink.failed(uid, self._lost_error(flight.spec, why))
+
+    def _lost_error(self, spec: TaskSpec, why: str) -> BackendLost:
+        return BackendLost(f"task '{spec.name}' ({spec.uid}): Dask backend {self.name!r} lost "
+                           f"its cluster while the task was unfinished: {why}")
 
     def _failure(self, spec: TaskSpec, state: Any) -> BaseException:
         exc = state.exception
@@ -243,8 +304,9 @@ class DaskExecutionBackend(ExecutionBackend):
                     f"the last one was {exc.last_worker.address}")
             return exc.with_traceback(state.traceback) if state.traceback is not None else exc
         reason = getattr(exc, "reason", None) or state.status
-        return BackendLost(f"task '{spec.name}' ({spec.uid}) on Dask backend {self.name!r}: the "
-                           f"cluster went away while the task was unfinished ({reason})")
+        why = "the connection to the scheduler was lost" if reason == "scheduler-connection-lost" \
+            else f"its Dask future was cancelled by someone else ({reason})"
+        return self._lost_error(spec, why)
 
     # -- cancellation ------------------------------------------------------------------
     def cancel(self, uid: str, reason: str) -> None:
@@ -275,6 +337,9 @@ class DaskExecutionBackend(ExecutionBackend):
     def __repr__(self) -> str:
         where = self._address or ("client" if self._given_client else "LocalCluster")
         return f"DaskExecutionBackend(name={self.name!r}, {where})"
+
+
+_CLOSING = frozenset({"closing", "closed", "failed"})
 
 
 class _ClusterHost:
@@ -327,10 +392,20 @@ class _Flight:
 
 
 def _cluster_defaults(options: Mapping[str, Any]) -> dict[str, Any]:
-    """Loopback processes and no dashboard unless the options say otherwise."""
+    """Worker processes, loopback only and no dashboard unless the options say otherwise.
+
+    With ``dashboard_address=None`` Dask still starts HTTP servers (health and
+    metrics routes): the scheduler's on port 8787 of every interface, and with
+    ``processes=False`` the workers' too.  Pin them to 127.0.0.1, any port.
+    """
     out = {"processes": True, "dashboard_address": None, **options}
     if out["processes"]:
         out.setdefault("host", "127.0.0.1")
+    else:
+        out.setdefault("worker_dashboard_address", LOOPBACK_ANY_PORT)
+    if out["dashboard_address"] is None:
+        out["scheduler_kwargs"] = {"dashboard": False, "dashboard_address": LOOPBACK_ANY_PORT,
+                                   **(out.get("scheduler_kwargs") or {})}
     return out
 
 
@@ -372,6 +447,6 @@ _CHECKS = {
 _EXPECTED = {
     "resources": "a dict of resource name to amount, e.g. {'GPU': 1}",
     "retries": "an int >= 0",
-    "workers": "a worker address or name, or a list of them",
+    "workers": "a worker address or host, or a list of them",
     "priority": "an int",
 }
