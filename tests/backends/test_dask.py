@@ -13,6 +13,8 @@ import asyncio
 import os
 import pathlib
 import signal
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -112,6 +114,13 @@ def test_seed_workflow_sync_style_on_its_own_cluster_leaves_no_processes():
     flow.shutdown()
     wait_until(lambda: children() <= before)
     assert not alive(worker)
+
+
+def test_seed_example_runs_as_a_plain_script():
+    script = pathlib.Path(__file__).parents[2] / "examples" / "01_seed_dask.py"
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                          timeout=60, check=True)
+    assert done.stdout.strip().isdigit(), done
 
 
 async def test_awaited_construction_with_cluster_options():
