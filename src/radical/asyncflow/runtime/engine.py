@@ -73,7 +73,8 @@ class WorkflowEngine(_Driver):
         self._counter = itertools.count(1)
         self._scope: contextvars.ContextVar[str | None] = contextvars.ContextVar(
             "radical_asyncflow_scope", default=None)
-        self._closed = False
+        self._closed = False  # no new top-level tasks (blocks still running may add members)
+        self._final = False  # no new tasks at all
         self._lock = threading.Lock()
         self._shutdown_cf: concurrent.futures.Future[None] | None = None
         self._thread: LoopThread | None = None
@@ -147,7 +148,8 @@ class WorkflowEngine(_Driver):
     # -- calls ---------------------------------------------------------------
     def _new_task(self, tmpl: TaskTemplate, args: tuple[Any, ...], kwargs: dict[str, Any],
                   call_desc: Any, workflow_id: str | None, backend: str | None) -> TaskFuture:
-        if self._closed:
+        block = CURRENT_BLOCK.get()
+        if self._closed and (self._final or block is None or block[0] is not self):
             raise EngineClosedError(f"cannot call '{tmpl.name}': the engine was shut down")
         kind = tmpl.kind
         uid = f"{'block' if kind == BLOCK else 'task'}.{next(self._counter):06d}"
@@ -161,7 +163,6 @@ class WorkflowEngine(_Driver):
         rec.description = {**tmpl.description, **call_desc} if call_desc else tmpl.description
         rec.backend = backend or tmpl.backend
         rec.t_created = time.monotonic()
-        block = CURRENT_BLOCK.get()
         if block is not None and block[0] is self:
             rec.parent = block[1]
         rec.workflow_id = workflow_id or self._scope.get() or (
@@ -253,6 +254,7 @@ class WorkflowEngine(_Driver):
             pending = [rec.future for rec in self._sched.active.values()]
             if pending:
                 await asyncio.wait(pending, timeout=timeout)
+        self._final = True
         await self._cancel_everything("engine shutdown")
         for backend in self._backends.values():
             try:

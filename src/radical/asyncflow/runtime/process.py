@@ -69,14 +69,17 @@ async def run_command(
 ) -> CommandOutput:
     """Run ``command``; return its stdout, or raise ExecutableError on a non-zero exit."""
     full_env = {**os.environ, **env} if env else None
+    argv = command_argv(command, shell)
     try:
-        proc = await asyncio.create_subprocess_exec(
-            *command_argv(command, shell), stdin=asyncio.subprocess.DEVNULL,
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-            cwd=cwd, env=full_env, start_new_session=True)
-    except (FileNotFoundError, PermissionError, NotADirectoryError) as exc:
-        raise ExecutableError(name, command, 127 if isinstance(exc, FileNotFoundError) else 126,
-                              str(exc)) from None
+        proc = await _spawn(argv, cwd, full_env)
+    except OSError as exc:
+        if not shell or argv[0] == BASH:
+            raise ExecutableError(name, command, 127 if isinstance(exc, FileNotFoundError)
+                                  else 126, str(exc)) from None
+        try:  # not a binary bash would exec (a script without #!): let bash decide
+            proc = await _spawn([BASH, "-c", command], cwd, full_env)
+        except OSError as exc2:
+            raise ExecutableError(name, command, 126, str(exc2)) from None
     try:
         out, err = await proc.communicate()
     except asyncio.CancelledError:
@@ -86,6 +89,12 @@ async def run_command(
         tail = err[-STDERR_TAIL:].decode(errors="replace")
         raise ExecutableError(name, command, proc.returncode, tail)
     return CommandOutput(out.decode(errors="replace"))
+
+
+async def _spawn(argv: list[str], cwd: str | None, env: Mapping[str, str] | None) -> Any:
+    return await asyncio.create_subprocess_exec(
+        *argv, stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE, cwd=cwd, env=env, start_new_session=True)
 
 
 async def kill_group(proc: Any, grace: float) -> None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import shlex
+import urllib.parse
 from collections.abc import Mapping
 from typing import Any
 
@@ -157,7 +158,7 @@ def full_stdout(task: Any) -> str:
     if not text.startswith(_SHORTENED):
         return text
     name = task.description.get("stdout") or f"{task.uid}.out"
-    sandbox = getattr(task.task_sandbox, "path", None) or ""
+    sandbox = urllib.parse.urlparse(str(task.task_sandbox or "")).path
     path = name if os.path.isabs(name) else os.path.join(sandbox, name)
     try:
         with open(path, errors="replace") as fh:

@@ -25,7 +25,9 @@ import functools
 import itertools
 import multiprocessing
 import os
+import queue
 import signal
+import threading
 from collections.abc import Mapping
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
@@ -88,6 +90,7 @@ class LocalExecutionBackend(ExecutionBackend):
         self._loop: asyncio.AbstractEventLoop | None = None
         self._procs: asyncio.Semaphore | None = None
         self._pool: _ProcessPool | None = None
+        self._threads: _ThreadPool | None = None
 
     async def start(self) -> None:
         self._loop = asyncio.get_running_loop()
@@ -97,8 +100,7 @@ class LocalExecutionBackend(ExecutionBackend):
                 self._executor, concurrent.futures.ProcessPoolExecutor) else None
             self._pool = _ProcessPool(self, given, self._pool_options.get("max_workers"))
         elif self._executor is None:
-            self._executor = concurrent.futures.ThreadPoolExecutor(
-                thread_name_prefix="raf-worker", **self._pool_options)
+            self._threads = _ThreadPool(self._pool_options.get("max_workers"))
         self._started = True
 
     # -- submission ------------------------------------------------------------
@@ -117,6 +119,8 @@ class LocalExecutionBackend(ExecutionBackend):
         fn, args, kwargs = spec.function, spec.args, spec.kwargs
 
         def run() -> None:
+            if uid not in running:
+                return  # cancelled before it started
             try:
                 value = fn(*args, **kwargs)  # type: ignore[misc]
             except BaseException as exc:  # noqa: BLE001 - the task's own failure
@@ -127,6 +131,9 @@ class LocalExecutionBackend(ExecutionBackend):
                     sink.succeeded(uid, value)
 
         running[uid] = None
+        if self._threads is not None:
+            self._threads.put(run)
+            return
         cf = self._executor.submit(run)  # type: ignore[union-attr]
         if uid in running:
             running[uid] = cf
@@ -182,8 +189,40 @@ class LocalExecutionBackend(ExecutionBackend):
             await asyncio.gather(*tasks, return_exceptions=True)
         if self._pool is not None:
             await self._pool.shutdown()
+        if self._threads is not None:
+            await in_thread(self._threads.shutdown)
         if self._executor is not None:
             await in_thread(functools.partial(self._executor.shutdown, wait=True, cancel_futures=True))
+
+
+class _ThreadPool:
+    """A minimal thread pool: a C ``SimpleQueue`` of callables and fixed workers.
+
+    ``ThreadPoolExecutor.submit`` builds a Future and takes two locks per call;
+    the backend reports outcomes itself, so a bare queue halves the cost.
+    """
+
+    def __init__(self, max_workers: int | None) -> None:
+        self.size = max_workers or min(32, (os.cpu_count() or 1) + 4)
+        self.queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self.threads = [threading.Thread(target=self._work, name=f"raf-worker-{i}", daemon=True)
+                        for i in range(self.size)]
+        for thread in self.threads:
+            thread.start()
+
+    def put(self, fn: Any) -> None:
+        self.queue.put(fn)
+
+    def _work(self) -> None:
+        get = self.queue.get
+        while (fn := get()) is not None:
+            fn()
+
+    def shutdown(self) -> None:
+        for _ in self.threads:
+            self.queue.put(None)
+        for thread in self.threads:
+            thread.join()
 
 
 class _ProcessPool:

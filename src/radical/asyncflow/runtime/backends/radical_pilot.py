@@ -43,6 +43,8 @@ import os
 import queue
 import shutil
 import threading
+import time
+import urllib.parse
 import uuid
 from collections.abc import Mapping
 from typing import Any
@@ -165,21 +167,35 @@ class RadicalExecutionBackend(ExecutionBackend):
             self._queue.put(_STOP)
             self._submitter.join(timeout=30)
         self._fail_all(lambda f: True, "the backend was shut down")
+        t0 = time.monotonic()
+        dirs = [d for d in (self._local_pilot_dir(), self.base) if d]
+        if dirs[:-1] and not self.keep_sandbox:
+            # RP's own pilot cancellation waits up to 11 s for the agent; ending a
+            # local agent the way a batch system ends a job takes a fraction of that
+            _rp_setup.sweep(dirs[0], grace=0.5)
         if self.session is not None:
             closer = threading.Thread(target=self._close_session, daemon=True,
                                       name="raf-rp-close")
             closer.start()
             closer.join(timeout=60)
+        t1 = time.monotonic()
+        killed = sum(_rp_setup.sweep(d) for d in dirs)
+        log.debug("radical.pilot: session closed in %.1f s, killed %d leftover process(es) "
+                  "in %.1f s", t1 - t0, killed, time.monotonic() - t1)
         if self.base is None:
             return
-        killed = _rp_setup.sweep(self.base)
-        if killed:
-            log.debug("radical.pilot: killed %d leftover process(es) in %s", killed, self.base)
         keep = self.keep_sandbox if self.keep_sandbox is not None else failed
         if keep:
             log.warning("radical.pilot: session files kept in %s", self.base)
         else:
             shutil.rmtree(self.base, ignore_errors=True)
+
+    def _local_pilot_dir(self) -> str | None:
+        """This pilot's sandbox, when it is on this machine."""
+        if self.pilot is None or not _rp_setup.is_local(self.pilot.resource or ""):
+            return None
+        path = urllib.parse.urlparse(str(self.pilot.pilot_sandbox or "")).path
+        return path if path and os.path.isdir(path) else None
 
     def _close_session(self) -> None:
         try:
