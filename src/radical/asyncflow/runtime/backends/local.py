@@ -115,28 +115,27 @@ class LocalExecutionBackend(ExecutionBackend):
             self._submit_thread(spec)
 
     def _submit_thread(self, spec: TaskSpec) -> None:
-        uid, sink, running = spec.uid, self.sink, self._running
-        fn, args, kwargs = spec.function, spec.args, spec.kwargs
-
-        def run() -> None:
-            if uid not in running:
-                return  # cancelled before it started
-            try:
-                value = fn(*args, **kwargs)  # type: ignore[misc]
-            except BaseException as exc:  # noqa: BLE001 - the task's own failure
-                if running.pop(uid, _GONE) is not _GONE:
-                    sink.failed(uid, exc)
-            else:
-                if running.pop(uid, _GONE) is not _GONE:
-                    sink.succeeded(uid, value)
-
-        running[uid] = None
+        self._running[spec.uid] = None
         if self._threads is not None:
-            self._threads.put(run)
+            self._threads.put((self, spec))
             return
-        cf = self._executor.submit(run)  # type: ignore[union-attr]
-        if uid in running:
-            running[uid] = cf
+        cf = self._executor.submit(self._run_in_thread, spec)  # type: ignore[union-attr]
+        if spec.uid in self._running:
+            self._running[spec.uid] = cf
+
+    def _run_in_thread(self, spec: TaskSpec) -> None:
+        """Runs in a worker thread; reports unless the task was cancelled meanwhile."""
+        uid, running = spec.uid, self._running
+        if uid not in running:
+            return  # cancelled before it started
+        try:
+            value = spec.function(*spec.args, **spec.kwargs)  # type: ignore[misc]
+        except BaseException as exc:  # noqa: BLE001 - the task's own failure
+            if running.pop(uid, _GONE) is not _GONE:
+                self.sink.failed(uid, exc)
+        else:
+            if running.pop(uid, _GONE) is not _GONE:
+                self.sink.succeeded(uid, value)
 
     def _track_task(self, spec: TaskSpec, coro: Any) -> None:
         assert self._loop is not None
@@ -210,13 +209,14 @@ class _ThreadPool:
         for thread in self.threads:
             thread.start()
 
-    def put(self, fn: Any) -> None:
-        self.queue.put(fn)
+    def put(self, job: tuple[LocalExecutionBackend, TaskSpec]) -> None:
+        self.queue.put(job)
 
     def _work(self) -> None:
         get = self.queue.get
-        while (fn := get()) is not None:
-            fn()
+        while (job := get()) is not None:
+            backend, spec = job
+            backend._run_in_thread(spec)
 
     def shutdown(self) -> None:
         for _ in self.threads:
