@@ -58,8 +58,11 @@ async def raw_exec(n: int, limit: int) -> float:
     async def one():
         async with sem:
             proc = await asyncio.create_subprocess_exec(
-                "/bin/true", stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-                start_new_session=True)
+                "/bin/true",
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.PIPE,
+                start_new_session=True,
+            )
             await proc.communicate()
 
     start = time.perf_counter()
@@ -98,8 +101,13 @@ def scale_child(n: int) -> None:
 
 
 def scale(n: int) -> dict:
-    out = subprocess.run([sys.executable, __file__, "--scale-child", str(n)],
-                         capture_output=True, text=True, check=True, timeout=600)
+    out = subprocess.run(
+        [sys.executable, __file__, "--scale-child", str(n)],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=600,
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -118,28 +126,55 @@ def main() -> int:
     n_fan, n_chain, n_exec = 10_000 // k, 2_000 // k, 300 // (3 if args.quick else 1)
     rows = []
     for label, n, raw, mine, target in [
-        ("fan-out no-op", n_fan, lambda: raw_fanout(n_fan),
-         lambda: asyncio.run(ours("fanout", n_fan)), 0.5),
-        ("chain no-op", n_chain, lambda: raw_chain(n_chain),
-         lambda: asyncio.run(ours("chain", n_chain)), 0.5),
-        ("/bin/true", n_exec, lambda: asyncio.run(raw_exec(n_exec, limit)),
-         lambda: asyncio.run(ours("exec", n_exec)), 0.9),
+        (
+            "fan-out no-op",
+            n_fan,
+            lambda: raw_fanout(n_fan),
+            lambda: asyncio.run(ours("fanout", n_fan)),
+            0.5,
+        ),
+        (
+            "chain no-op",
+            n_chain,
+            lambda: raw_chain(n_chain),
+            lambda: asyncio.run(ours("chain", n_chain)),
+            0.5,
+        ),
+        (
+            "/bin/true",
+            n_exec,
+            lambda: asyncio.run(raw_exec(n_exec, limit)),
+            lambda: asyncio.run(ours("exec", n_exec)),
+            0.9,
+        ),
     ]:
         raw_s = statistics.median([raw() for _ in range(repeat)])
         our_s = statistics.median([mine() for _ in range(repeat)])
-        rows.append({"case": label, "n": n, "raw_per_s": n / raw_s, "ours_per_s": n / our_s,
-                     "ratio": raw_s / our_s, "target": target})
+        rows.append(
+            {
+                "case": label,
+                "n": n,
+                "raw_per_s": n / raw_s,
+                "ours_per_s": n / our_s,
+                "ratio": raw_s / our_s,
+                "target": target,
+            }
+        )
     small, big = scale(1_000), scale(10_000 if args.quick else 100_000)
     per_small, per_big = small["seconds"] / small["n"], big["seconds"] / big["n"]
     growth = per_big / per_small
     print(f"{'case':<16}{'n':>8}{'raw/s':>12}{'ours/s':>12}{'ratio':>8}{'target':>8}")
     for r in rows:
         ok = "ok" if r["ratio"] >= r["target"] else "LOW"
-        print(f"{r['case']:<16}{r['n']:>8}{r['raw_per_s']:>12.0f}{r['ours_per_s']:>12.0f}"
-              f"{r['ratio']:>8.2f}{r['target']:>8.2f}  {ok}")
-    print(f"per-task cost: {per_small * 1e6:.1f} us at {small['n']}, {per_big * 1e6:.1f} us at "
-          f"{big['n']} (x{growth:.2f}, target <= 1.25); peak RSS at {big['n']}: "
-          f"{big['rss_mib']:.0f} MiB (target < 1024)")
+        print(
+            f"{r['case']:<16}{r['n']:>8}{r['raw_per_s']:>12.0f}{r['ours_per_s']:>12.0f}"
+            f"{r['ratio']:>8.2f}{r['target']:>8.2f}  {ok}"
+        )
+    print(
+        f"per-task cost: {per_small * 1e6:.1f} us at {small['n']}, {per_big * 1e6:.1f} us at "
+        f"{big['n']} (x{growth:.2f}, target <= 1.25); peak RSS at {big['n']}: "
+        f"{big['rss_mib']:.0f} MiB (target < 1024)"
+    )
     if args.json:
         with open(args.json, "w") as fh:
             json.dump({"rows": rows, "scale": [small, big], "growth": growth}, fh, indent=2)

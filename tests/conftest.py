@@ -60,8 +60,13 @@ def no_leaks():
     threads, children = _threads(), _children()
     fds = len(os.listdir("/proc/self/fd"))
     yield
-    leaked_threads = _settle(lambda: {t for t in _threads() - threads if not t.daemon or
-                                      t.name.startswith("raf") or t.name.startswith("radical")})
+    leaked_threads = _settle(
+        lambda: {
+            t
+            for t in _threads() - threads
+            if not t.daemon or t.name.startswith("raf") or t.name.startswith("radical")
+        }
+    )
     leaked_children = _settle(lambda: _children() - children)
     assert not leaked_threads, f"threads left running: {sorted(t.name for t in leaked_threads)}"
     assert not leaked_children, f"child processes left running: {sorted(leaked_children)}"
@@ -74,6 +79,9 @@ def no_task_leaks():
     """For async tests: no asyncio task of ours may outlive the test body."""
     yield
     loop = asyncio.get_event_loop_policy().get_event_loop()
-    left = [t for t in asyncio.all_tasks(loop) if not t.done()
-            and t is not asyncio.current_task(loop)] if loop.is_running() else []
+    left = (
+        [t for t in asyncio.all_tasks(loop) if not t.done() and t is not asyncio.current_task(loop)]
+        if loop.is_running()
+        else []
+    )
     assert not left, f"asyncio tasks left: {left}"

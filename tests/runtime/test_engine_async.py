@@ -36,6 +36,7 @@ async def test_create_and_await(fake):
 
 async def test_async_with_engine():
     async with WorkflowEngine(backend=LocalExecutionBackend()) as flow:
+
         @flow.function_task
         async def co(x):
             await asyncio.sleep(0)
@@ -232,16 +233,18 @@ async def test_events_and_workflow_scope(fake):
 
 async def test_timeout_fails_a_function_task_with_tasktimeout():
     async with WorkflowEngine(backend=LocalExecutionBackend()) as flow:
+
         @flow.function_task(timeout=0.05)
         async def hangs():
             await asyncio.Event().wait()
 
-        with pytest.raises(TaskTimeout, match="timed out after 0.05 s"):
+        with pytest.raises(TaskTimeout, match=r"timed out after 0\.05 s"):
             await hangs()
 
 
 async def test_executable_body_sees_resolved_values():
     async with WorkflowEngine(backend=LocalExecutionBackend()) as flow:
+
         @flow.function_task
         def name():
             return "world"
@@ -255,6 +258,7 @@ async def test_executable_body_sees_resolved_values():
 
 async def test_executable_body_returning_non_string_fails_clearly():
     async with WorkflowEngine(backend=LocalExecutionBackend()) as flow:
+
         @flow.executable_task
         def bad():
             return None

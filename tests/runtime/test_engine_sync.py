@@ -52,8 +52,9 @@ def test_futures_anywhere_in_arguments_arrive_as_values(flow):
         return a, rest, key, nested
 
     one, two, three = num(1), num(2), num(3)
-    out = collect(one, [two, (three,)], key=two,
-                  nested={"x": [one, {"y": three}], "s": {two}}).result(timeout=10)
+    out = collect(
+        one, [two, (three,)], key=two, nested={"x": [one, {"y": three}], "s": {two}}
+    ).result(timeout=10)
     assert out == (1, ([2, (3,)],), 2, {"x": [1, {"y": 3}], "s": {2}})
 
 
@@ -100,8 +101,9 @@ def test_fan_out_fan_in_of_500(flow):
     def total(*xs):
         return sum(xs)
 
-    assert total(*[square(i) for i in range(500)]).result(timeout=30) == \
-        sum(i * i for i in range(500))
+    assert total(*[square(i) for i in range(500)]).result(timeout=30) == sum(
+        i * i for i in range(500)
+    )
 
 
 def test_failure_keeps_own_exception_and_fails_dependents(flow):
@@ -183,6 +185,7 @@ def test_blocks_nested_and_as_dependencies(flow):
 
 def test_result_on_the_loop_thread_is_an_error_not_a_deadlock():
     with WorkflowEngine(backend=LocalExecutionBackend()) as flow:
+
         @flow.function_task
         def slow():
             return 1
@@ -282,6 +285,7 @@ def test_shutdown_cancel_mode_cancels_work_in_flight():
 
 def test_thread_backend_seed_era_dict():
     with WorkflowEngine(backend=ThreadExecutionBackend({"max_workers": 2})) as flow:
+
         @flow.function_task
         def ident():
             return threading.current_thread().name
@@ -293,6 +297,7 @@ def test_thread_backend_seed_era_dict():
 def test_dry_run_runs_no_body():
     ran = []
     with WorkflowEngine(dry_run=True) as flow:
+
         @flow.function_task
         def f():
             ran.append(1)
@@ -326,6 +331,7 @@ def test_named_backends_route_tasks():
     local = LocalExecutionBackend(name="local")
     dry = NoopExecutionBackend(name="dry")
     with WorkflowEngine(backend=[local, dry]) as flow:
+
         @flow.function_task
         def real():
             return "ran"

@@ -38,19 +38,22 @@ async def test_commands_keep_their_quoting_and_run_under_bash(flow):
 
     assert await run("echo 'a   b'") == "a   b\n"
     assert await run("bash -c 'echo \"x  y\"'") == "x  y\n"
-    assert await run("echo \"$((6 * 7))\"") == "42\n"
+    assert await run('echo "$((6 * 7))"') == "42\n"
     assert int(await run("echo $RANDOM")) >= 0
     assert await run("printf '%s|' one 'two three'") == "one|two three|"
     assert await run("/bin/echo plain") == "plain\n"
 
 
-@pytest.mark.parametrize(("command", "code", "stderr"), [
-    ("exit 1", 1, ""),
-    ("echo oops >&2; exit 15", 15, "oops"),
-    ("definitely-not-a-command-xyz", 127, "not found"),
-    ("/dev/null", 126, "Permission denied"),
-    ("kill -9 $$", -9, ""),
-])
+@pytest.mark.parametrize(
+    ("command", "code", "stderr"),
+    [
+        ("exit 1", 1, ""),
+        ("echo oops >&2; exit 15", 15, "oops"),
+        ("definitely-not-a-command-xyz", 127, "not found"),
+        ("/dev/null", 126, "Permission denied"),
+        ("kill -9 $$", -9, ""),
+    ],
+)
 async def test_failing_commands_report_exit_code_and_stderr(flow, command, code, stderr):
     @flow.executable_task
     def run():
@@ -70,8 +73,7 @@ async def test_cancelling_a_running_executable_kills_its_process_group(flow, tmp
     @flow.executable_task
     def tree():
         # a child that ignores SIGTERM, plus a grandchild: only a group SIGKILL ends both
-        return (f"trap '' TERM; touch {started}; "
-                f"(sleep 300; echo {marker}) & sleep 301 # {marker}")
+        return f"trap '' TERM; touch {started}; (sleep 300; echo {marker}) & sleep 301 # {marker}"
 
     fut = tree()
     events = []
@@ -123,6 +125,7 @@ async def test_unknown_task_description_key_fails_that_task_only(flow):
 
 
 # -- process mode -------------------------------------------------------------------
+
 
 @pytest.fixture
 async def procs():

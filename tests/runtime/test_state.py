@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from radical.asyncflow.errors import DependencyFailureError
@@ -60,7 +62,7 @@ def test_failure_marks_transitive_dependents_with_root_cause(sched):
 def test_thousand_deep_failure_chain_needs_no_recursion(sched):
     chain = [rec(f"t{i}") for i in range(5000)]
     sched.add(chain[0])
-    for prev, cur in zip(chain, chain[1:]):
+    for prev, cur in itertools.pairwise(chain):
         sched.add(cur, [prev])
     actions = sched.failed(chain[0], RuntimeError("root"))
     assert len(actions) == 5000

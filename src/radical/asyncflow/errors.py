@@ -44,8 +44,11 @@ class ExecutableError(TaskError, RuntimeError):
         self.command = command
         self.exit_code = exit_code
         self.stderr = stderr
-        how = f"was killed by signal {-exit_code}" if exit_code is not None and exit_code < 0 \
+        how = (
+            f"was killed by signal {-exit_code}"
+            if exit_code is not None and exit_code < 0
             else f"exited with code {exit_code}"
+        )
         tail = f"\n--- stderr (last 4 KiB) ---\n{stderr}" if stderr else ""
         super().__init__(f"task '{task}': command {command!r} {how}{tail}")
 

@@ -26,12 +26,14 @@ async def in_thread(fn: Callable[..., T], *args: Any) -> T:
     def run() -> None:
         try:
             value = fn(*args)
-        except BaseException as exc:  # noqa: BLE001
+        except BaseException as exc:
             loop.call_soon_threadsafe(settle, False, exc)
         else:
             loop.call_soon_threadsafe(settle, True, value)
 
-    thread = threading.Thread(target=run, name=f"raf-{getattr(fn, '__name__', 'call')}", daemon=True)
+    thread = threading.Thread(
+        target=run, name=f"raf-{getattr(fn, '__name__', 'call')}", daemon=True
+    )
     thread.start()
     try:
         return await fut

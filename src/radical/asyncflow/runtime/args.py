@@ -40,8 +40,11 @@ def substitute(obj: Any) -> Any:
     if not isinstance(obj, _CONTAINERS):
         return obj
     if isinstance(obj, dict):
-        return type(obj)({k: substitute(v) for k, v in obj.items()}) if type(obj) is not dict \
+        return (
+            type(obj)({k: substitute(v) for k, v in obj.items()})
+            if type(obj) is not dict
             else {k: substitute(v) for k, v in obj.items()}
+        )
     items = [substitute(item) for item in obj]
     if type(obj) in (list, tuple, set, frozenset):
         return type(obj)(items)
@@ -50,5 +53,7 @@ def substitute(obj: Any) -> Any:
     return type(obj)(items)
 
 
-def resolve_call(args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[tuple[Any, ...], dict[str, Any]]:
+def resolve_call(
+    args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> tuple[tuple[Any, ...], dict[str, Any]]:
     return tuple(substitute(a) for a in args), {k: substitute(v) for k, v in kwargs.items()}

@@ -137,8 +137,15 @@ class _Driver:
         found = find_futures(rec.args, rec.kwargs) if (rec.args or rec.kwargs) else ()
         for fut in found:
             if fut._engine is not self:
-                failed.append((fut.name, EngineError(
-                    f"'{rec.name}' got a future of another engine ({fut.name}); pass its value")))
+                failed.append(
+                    (
+                        fut.name,
+                        EngineError(
+                            f"'{rec.name}' got a future of another engine ({fut.name}); "
+                            "pass its value"
+                        ),
+                    )
+                )
             elif not fut.done():
                 pending.append(fut._rec)
             elif fut.cancelled():
@@ -159,7 +166,8 @@ class _Driver:
             rec.state = S.SUBMITTED
             error = UnknownBackendError(
                 f"task '{rec.name}' asks for backend {rec.backend!r}; this engine has "
-                f"{', '.join(map(repr, self._backends))}")
+                f"{', '.join(map(repr, self._backends))}"
+            )
             self._perform(self._sched.failed(rec, error, retryable=False))
             return
         self._perform(self._sched.add(rec, pending, failed, cancelled))
@@ -189,7 +197,9 @@ class _Driver:
             return
         if rec.timed_out and rec.cancel_reason is None:
             rec.timed_out = False
-            error = TaskTimeout(f"task '{rec.name}' ({uid}) timed out after {rec.options.timeout} s")
+            error = TaskTimeout(
+                f"task '{rec.name}' ({uid}) timed out after {rec.options.timeout} s"
+            )
             self._perform(self._sched.failed(rec, error, retryable=True))
         else:
             self._perform(self._sched.cancelled(rec, reason))
@@ -210,8 +220,10 @@ class _Driver:
             self._fail_soon(rec, BackendError(f"the backend did not start: {self._start_error}"))
             return
         try:
-            args, kwargs = resolve_call(rec.args, rec.kwargs) if rec.deps else (rec.args, rec.kwargs)
-        except Exception as exc:  # noqa: BLE001 - e.g. a custom container that breaks
+            args, kwargs = (
+                resolve_call(rec.args, rec.kwargs) if rec.deps else (rec.args, rec.kwargs)
+            )
+        except Exception as exc:
             self._fail_soon(rec, exc)
             return
         rec.t_started = time.monotonic()
@@ -225,32 +237,46 @@ class _Driver:
                 return
             try:
                 command = _check_command(rec, rec.options.function(*args, **kwargs))
-            except Exception as exc:  # noqa: BLE001 - the body's own error fails the task
+            except Exception as exc:
                 self._fail_soon(rec, exc)
                 return
             self._submit(rec, backend, args, kwargs, command)
         else:
             self._submit(rec, backend, args, kwargs, None)
 
-    async def _command_then_submit(self, rec: Record, backend: ExecutionBackend,
-                                   args: Any, kwargs: Any) -> None:
+    async def _command_then_submit(
+        self, rec: Record, backend: ExecutionBackend, args: Any, kwargs: Any
+    ) -> None:
         try:
             command = _check_command(rec, await rec.options.function(*args, **kwargs))
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             self._fail_soon(rec, exc)
             return
         self._submit(rec, backend, args, kwargs, command)
 
-    def _submit(self, rec: Record, backend: ExecutionBackend, args: Any, kwargs: Any,
-                command: str | None) -> None:
+    def _submit(
+        self, rec: Record, backend: ExecutionBackend, args: Any, kwargs: Any, command: str | None
+    ) -> None:
         tmpl = rec.options
-        spec = TaskSpec(rec.uid, rec.name, rec.kind, tmpl.function, args, kwargs, command,
-                        rec.description, tmpl.timeout, rec.workflow_id, rec.attempt,
-                        tmpl.is_async, tmpl.service)
+        spec = TaskSpec(
+            rec.uid,
+            rec.name,
+            rec.kind,
+            tmpl.function,
+            args,
+            kwargs,
+            command,
+            rec.description,
+            tmpl.timeout,
+            rec.workflow_id,
+            rec.attempt,
+            tmpl.is_async,
+            tmpl.service,
+        )
         try:
             backend.check_description(spec)
             backend.submit(spec)
-        except Exception as exc:  # noqa: BLE001 - a refusal fails this task only
+        except Exception as exc:
             self._fail_soon(rec, exc, retryable=False)
             return
         if tmpl.timeout is not None:
@@ -288,7 +314,7 @@ class _Driver:
         backend = self._backends[rec.backend] if rec.backend else self._default_backend
         try:
             backend.cancel(rec.uid, reason)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             log.warning("backend %s failed to cancel %s: %s", backend.name, rec.uid, exc)
             self._post(self._on_cancelled, rec.uid, reason)
 
@@ -300,8 +326,12 @@ class _Driver:
             task = self._loop.create_task(self._run_block(rec, args, kwargs), context=ctx)
             self._block_tasks[rec.uid] = task
         else:
-            thread = threading.Thread(target=ctx.run, name=f"raf-block-{rec.name}", daemon=True,
-                                      args=(self._run_sync_block, rec, args, kwargs))
+            thread = threading.Thread(
+                target=ctx.run,
+                name=f"raf-block-{rec.name}",
+                daemon=True,
+                args=(self._run_sync_block, rec, args, kwargs),
+            )
             self._block_threads.add(thread)
             thread.start()
         self._on_running(rec.uid, None)
@@ -311,7 +341,7 @@ class _Driver:
             value = await rec.options.function(*args, **kwargs)
         except asyncio.CancelledError:
             self._post(self._on_cancelled, rec.uid, rec.cancel_reason or "cancelled")
-        except BaseException as exc:  # noqa: BLE001 - the block's own failure
+        except BaseException as exc:
             self._post(self._on_failed, rec.uid, exc)
         else:
             self._post(self._on_succeeded, rec.uid, value)
@@ -321,7 +351,7 @@ class _Driver:
     def _run_sync_block(self, rec: Record, args: Any, kwargs: Any) -> None:
         try:
             value = rec.options.function(*args, **kwargs)
-        except BaseException as exc:  # noqa: BLE001
+        except BaseException as exc:
             self._post(self._on_failed, rec.uid, exc)
         else:
             self._post(self._on_succeeded, rec.uid, value)
@@ -372,17 +402,35 @@ class _Driver:
 
     def _emit(self, kind: str, rec: Record, error: BaseException | None = None) -> None:
         now = time.monotonic()
-        duration = (now - rec.t_started) if kind in ("done", "failed", "cancelled") and rec.t_started \
+        duration = (
+            (now - rec.t_started)
+            if kind in ("done", "failed", "cancelled") and rec.t_started
             else None
-        self._events.emit(TaskEvent(
-            kind, rec.uid, rec.name, rec.kind, now, rec.workflow_id,
-            rec.parent.uid if rec.parent is not None else None, rec.deps, rec.callsite,
-            duration, rec.attempt, error, rec.backend,
-            rec.args if kind == "created" else (), rec.kwargs if kind == "created" else {}))
+        )
+        self._events.emit(
+            TaskEvent(
+                kind,
+                rec.uid,
+                rec.name,
+                rec.kind,
+                now,
+                rec.workflow_id,
+                rec.parent.uid if rec.parent is not None else None,
+                rec.deps,
+                rec.callsite,
+                duration,
+                rec.attempt,
+                error,
+                rec.backend,
+                rec.args if kind == "created" else (),
+                rec.kwargs if kind == "created" else {},
+            )
+        )
 
 
 def _check_command(rec: Record, command: Any) -> str:
     if not isinstance(command, str) or not command.strip():
         raise TypeError(
-            f"executable task '{rec.name}' must return a non-empty command string, got {command!r}")
+            f"executable task '{rec.name}' must return a non-empty command string, got {command!r}"
+        )
     return command

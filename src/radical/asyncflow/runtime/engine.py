@@ -72,7 +72,8 @@ class WorkflowEngine(_Driver):
         self._record_callsites = record_callsites
         self._counter = itertools.count(1)
         self._scope: contextvars.ContextVar[str | None] = contextvars.ContextVar(
-            "radical_asyncflow_scope", default=None)
+            "radical_asyncflow_scope", default=None
+        )
         self._closed = False  # no new top-level tasks (blocks still running may add members)
         self._final = False  # no new tasks at all
         self._lock = threading.Lock()
@@ -146,8 +147,15 @@ class WorkflowEngine(_Driver):
         return make_decorator(self, BLOCK, func, options)
 
     # -- calls ---------------------------------------------------------------
-    def _new_task(self, tmpl: TaskTemplate, args: tuple[Any, ...], kwargs: dict[str, Any],
-                  call_desc: Any, workflow_id: str | None, backend: str | None) -> TaskFuture:
+    def _new_task(
+        self,
+        tmpl: TaskTemplate,
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        call_desc: Any,
+        workflow_id: str | None,
+        backend: str | None,
+    ) -> TaskFuture:
         block = CURRENT_BLOCK.get()
         if self._closed and (self._final or block is None or block[0] is not self):
             raise EngineClosedError(f"cannot call '{tmpl.name}': the engine was shut down")
@@ -165,8 +173,11 @@ class WorkflowEngine(_Driver):
         rec.t_created = time.monotonic()
         if block is not None and block[0] is self:
             rec.parent = block[1]
-        rec.workflow_id = workflow_id or self._scope.get() or (
-            rec.parent.workflow_id if rec.parent is not None else None)
+        rec.workflow_id = (
+            workflow_id
+            or self._scope.get()
+            or (rec.parent.workflow_id if rec.parent is not None else None)
+        )
         if self._record_callsites:
             frame = sys._getframe(2)
             rec.callsite = (frame.f_code.co_filename, frame.f_lineno)
@@ -259,11 +270,12 @@ class WorkflowEngine(_Driver):
         for backend in self._backends.values():
             try:
                 await backend.shutdown()
-            except Exception as exc:  # noqa: BLE001 - keep shutting the rest down
+            except Exception as exc:
                 import logging
 
                 logging.getLogger("radical.asyncflow").warning(
-                    "backend %s failed to shut down cleanly: %s", backend.name, exc)
+                    "backend %s failed to shut down cleanly: %s", backend.name, exc
+                )
         threads = list(self._block_threads)
         if threads:
             await asyncio.get_running_loop().run_in_executor(None, _join_all, threads)

@@ -74,8 +74,8 @@ class Record:
         "backend",  # name of the backend the task runs on (None: the default)
         "callsite",  # (filename, lineno) of the creating call, when recorded
         "cancel_reason",  # set once a KILL was issued for a launched task
-        "deps",  # tuple of dependency uids (for events and reports)
         "dependents",  # records waiting on this one (None once final)
+        "deps",  # tuple of dependency uids (for events and reports)
         "description",  # merged task_description
         "future",  # the TaskFuture the user holds
         "kind",  # "function" | "executable" | "block"
@@ -88,8 +88,8 @@ class Record:
         "state",
         "t_created",
         "t_started",
-        "timer",  # asyncio TimerHandle of the current attempt's timeout
         "timed_out",  # the driver's timeout fired for the current attempt
+        "timer",  # asyncio TimerHandle of the current attempt's timeout
         "uid",
         "waiting",  # number of dependencies not yet DONE
         "workflow_id",
@@ -162,10 +162,14 @@ class Scheduler:
         failed = list(failed)
         if failed:
             names = [name for name, _ in failed]
-            return self._settle(rec, DEP_FAILED, (REJECT, rec, _dep_error(rec, names, failed[0][1])))
+            return self._settle(
+                rec, DEP_FAILED, (REJECT, rec, _dep_error(rec, names, failed[0][1]))
+            )
         cancelled = list(cancelled)
         if cancelled:
-            return self._settle(rec, CANCELED, (CANCELLED, rec, f"dependency {cancelled[0]} was cancelled"))
+            return self._settle(
+                rec, CANCELED, (CANCELLED, rec, f"dependency {cancelled[0]} was cancelled")
+            )
         waiting = 0
         for dep in pending:
             dep.dependents.append(rec)  # type: ignore[union-attr]
@@ -232,7 +236,9 @@ class Scheduler:
         return actions
 
     # -- internals -----------------------------------------------------------
-    def _settle(self, rec: Record, state: str, action: Action, cascade: bool = True) -> list[Action]:
+    def _settle(
+        self, rec: Record, state: str, action: Action, cascade: bool = True
+    ) -> list[Action]:
         """Move ``rec`` to a final state and, for failures, its dependents too."""
         rec.state = state
         self.active.pop(rec.uid, None)

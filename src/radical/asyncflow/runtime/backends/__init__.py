@@ -11,7 +11,9 @@ from .noop import NoopExecutionBackend
 ConcurrentExecutionBackend = LocalExecutionBackend
 
 
-def ThreadExecutionBackend(options: dict[str, Any] | None = None, **kwargs: Any) -> LocalExecutionBackend:  # noqa: N802
+def ThreadExecutionBackend(
+    options: dict[str, Any] | None = None, **kwargs: Any
+) -> LocalExecutionBackend:
     """The seed-era name: ``ThreadExecutionBackend({'max_workers': 4})``."""
     return LocalExecutionBackend(dict(options or {}), **kwargs)
 

@@ -30,8 +30,10 @@ def dump_call(spec: TaskSpec) -> bytes:
     try:
         return cloudpickle.dumps((spec.function, spec.args, spec.kwargs, spec.is_async))
     except Exception as exc:
-        raise SerializationError(f"task '{spec.name}': {_culprit(spec)} cannot be pickled "
-                                 f"for a worker process ({type(exc).__name__}: {exc})") from None
+        raise SerializationError(
+            f"task '{spec.name}': {_culprit(spec)} cannot be pickled "
+            f"for a worker process ({type(exc).__name__}: {exc})"
+        ) from None
 
 
 def _culprit(spec: TaskSpec) -> str:
@@ -41,7 +43,7 @@ def _culprit(spec: TaskSpec) -> str:
     for label, value in named:
         try:
             cloudpickle.dumps(value)
-        except Exception:  # noqa: BLE001
+        except Exception:
             return label
     return "the call"
 
@@ -54,17 +56,18 @@ def call(payload: bytes, token: int) -> tuple[bool, bytes]:
         fn, args, kwargs, is_async = cloudpickle.loads(payload)
         value = asyncio.run(fn(*args, **kwargs)) if is_async else fn(*args, **kwargs)
         ok = True
-    except BaseException as exc:  # noqa: BLE001
+    except BaseException as exc:
         value, ok = exc, False
     finally:
         if _SLOTS is not None:
             _SLOTS[2 * _SLOT + 1] = 0
     try:
         return ok, cloudpickle.dumps(value)
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         error = SerializationError(
             f"the {'result' if ok else 'exception'} ({type(value).__name__}) cannot be pickled "
-            f"back from the worker process ({type(exc).__name__}: {exc})")
+            f"back from the worker process ({type(exc).__name__}: {exc})"
+        )
         return False, cloudpickle.dumps(error)
 
 

@@ -170,7 +170,7 @@ class CoroutineBackend(ExecutionBackend):
             value = await self.run(spec)
         except asyncio.CancelledError:
             self.sink.cancelled(spec.uid, self._reasons.pop(spec.uid, "cancelled"))
-        except BaseException as exc:  # noqa: BLE001 - reported, not swallowed
+        except BaseException as exc:
             self.sink.failed(spec.uid, exc)
         else:
             self.sink.succeeded(spec.uid, value)

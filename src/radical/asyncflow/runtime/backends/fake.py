@@ -95,7 +95,7 @@ class FakeBackend(ExecutionBackend):
             return False, TypeError("FakeBackend runs only def bodies; script async ones")
         try:
             return True, spec.function(*spec.args, **spec.kwargs)  # type: ignore[misc]
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             return False, exc
 
     def _report(self, spec: TaskSpec, ok: bool, value: Any) -> None:

@@ -40,10 +40,23 @@ from .base import ExecutionBackend, TaskSpec
 
 _GONE = object()
 #: portable resource keys (Radical.Pilot style) accepted and ignored locally
-RESOURCE_KEYS = frozenset({
-    "ranks", "cores_per_rank", "gpus_per_rank", "mem_per_rank", "gpu_type", "threading_type",
-    "named_env", "tags", "priority", "lfs_per_rank", "use_mpi", "ranks_per_node", "partition",
-})
+RESOURCE_KEYS = frozenset(
+    {
+        "ranks",
+        "cores_per_rank",
+        "gpus_per_rank",
+        "mem_per_rank",
+        "gpu_type",
+        "threading_type",
+        "named_env",
+        "tags",
+        "priority",
+        "lfs_per_rank",
+        "use_mpi",
+        "ranks_per_node",
+        "partition",
+    }
+)
 
 
 class LocalExecutionBackend(ExecutionBackend):
@@ -96,8 +109,11 @@ class LocalExecutionBackend(ExecutionBackend):
         self._loop = asyncio.get_running_loop()
         self._procs = asyncio.Semaphore(self._max_procs)
         if self._processes:
-            given = self._executor if isinstance(
-                self._executor, concurrent.futures.ProcessPoolExecutor) else None
+            given = (
+                self._executor
+                if isinstance(self._executor, concurrent.futures.ProcessPoolExecutor)
+                else None
+            )
             self._pool = _ProcessPool(self, given, self._pool_options.get("max_workers"))
         elif self._executor is None:
             self._threads = _ThreadPool(self._pool_options.get("max_workers"))
@@ -130,7 +146,7 @@ class LocalExecutionBackend(ExecutionBackend):
             return  # cancelled before it started
         try:
             value = spec.function(*spec.args, **spec.kwargs)  # type: ignore[misc]
-        except BaseException as exc:  # noqa: BLE001 - the task's own failure
+        except BaseException as exc:
             if running.pop(uid, _GONE) is not _GONE:
                 self.sink.failed(uid, exc)
         else:
@@ -148,7 +164,7 @@ class LocalExecutionBackend(ExecutionBackend):
             reason = self._running.pop(uid, "cancelled")
             self.sink.cancelled(uid, reason if isinstance(reason, str) else "cancelled")
             return
-        except BaseException as exc:  # noqa: BLE001
+        except BaseException as exc:
             self._running.pop(uid, None)
             self.sink.failed(uid, exc)
             return
@@ -161,8 +177,13 @@ class LocalExecutionBackend(ExecutionBackend):
         async with self._procs:
             self.sink.running(spec.uid)
             return await run_command(
-                spec.command, name=spec.name, cwd=desc.get("cwd"), env=desc.get("env"),
-                shell=desc.get("shell", True), grace=desc.get("grace", self.grace))
+                spec.command,
+                name=spec.name,
+                cwd=desc.get("cwd"),
+                env=desc.get("env"),
+                shell=desc.get("shell", True),
+                grace=desc.get("grace", self.grace),
+            )
 
     # -- cancellation and shutdown ----------------------------------------------
     def cancel(self, uid: str, reason: str) -> None:
@@ -191,7 +212,9 @@ class LocalExecutionBackend(ExecutionBackend):
         if self._threads is not None:
             await in_thread(self._threads.shutdown)
         if self._executor is not None:
-            await in_thread(functools.partial(self._executor.shutdown, wait=True, cancel_futures=True))
+            await in_thread(
+                functools.partial(self._executor.shutdown, wait=True, cancel_futures=True)
+            )
 
 
 class _ThreadPool:
@@ -204,8 +227,10 @@ class _ThreadPool:
     def __init__(self, max_workers: int | None) -> None:
         self.size = max_workers or min(32, (os.cpu_count() or 1) + 4)
         self.queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
-        self.threads = [threading.Thread(target=self._work, name=f"raf-worker-{i}", daemon=True)
-                        for i in range(self.size)]
+        self.threads = [
+            threading.Thread(target=self._work, name=f"raf-worker-{i}", daemon=True)
+            for i in range(self.size)
+        ]
         for thread in self.threads:
             thread.start()
 
@@ -228,11 +253,16 @@ class _ThreadPool:
 class _ProcessPool:
     """A self-healing process pool (see the module docstring)."""
 
-    def __init__(self, backend: LocalExecutionBackend,
-                 given: concurrent.futures.ProcessPoolExecutor | None, max_workers: int | None):
+    def __init__(
+        self,
+        backend: LocalExecutionBackend,
+        given: concurrent.futures.ProcessPoolExecutor | None,
+        max_workers: int | None,
+    ):
         self.backend = backend
-        self.max_workers = max_workers or (given._max_workers if given else None) or \
-            (os.cpu_count() or 1)
+        self.max_workers = (
+            max_workers or getattr(given, "_max_workers", None) or (os.cpu_count() or 1)
+        )
         self.tokens = itertools.count(1)
         self.flights: dict[str, _Flight] = {}
         self.deaths: dict[str, int] = {}
@@ -247,8 +277,11 @@ class _ProcessPool:
         counter = self.ctx.RawValue("q", 0)
         lock = self.ctx.Lock()
         pool = concurrent.futures.ProcessPoolExecutor(
-            self.max_workers, mp_context=self.ctx, initializer=_procworker.init,
-            initargs=(slots, counter, lock, self.max_workers))
+            self.max_workers,
+            mp_context=self.ctx,
+            initializer=_procworker.init,
+            initargs=(slots, counter, lock, self.max_workers),
+        )
         return pool, slots
 
     def submit(self, spec: TaskSpec) -> None:
@@ -261,7 +294,7 @@ class _ProcessPool:
         flight.generation = self.generation
         cf = self.pool.submit(_procworker.call, flight.payload, flight.token)  # type: ignore[union-attr]
         flight.cf = cf
-        cf.add_done_callback(lambda f, uid=flight.spec.uid: self._done(uid, f))
+        cf.add_done_callback(functools.partial(self._done, flight.spec.uid))
 
     def _done(self, uid: str, cf: concurrent.futures.Future[Any]) -> None:
         """Runs in the pool's management thread."""
@@ -289,8 +322,9 @@ class _ProcessPool:
                 self._fail_all(generation)
             return
         old, slots = self.pool, self.slots
-        dead = {pid for pid, proc in getattr(old, "_processes", {}).items()
-                if proc.exitcode is not None}
+        dead = {
+            pid for pid, proc in getattr(old, "_processes", {}).items() if proc.exitcode is not None
+        }
         culprits = {slots[i + 1] for i in range(0, len(slots), 2) if slots[i] in dead}
         self.generation += 1
         self.pool, self.slots = self._new_pool()
@@ -302,9 +336,14 @@ class _ProcessPool:
                 self.deaths[uid] = self.deaths.get(uid, 0) + 1
             if self.deaths.get(uid, 0) > self.backend.allowed_failures:
                 self.flights.pop(uid)
-                self.backend.sink.failed(uid, WorkerLost(
-                    f"task '{flight.spec.name}' ({uid}): its worker process died "
-                    f"{self.deaths[uid]} times (allowed_failures={self.backend.allowed_failures})"))
+                self.backend.sink.failed(
+                    uid,
+                    WorkerLost(
+                        f"task '{flight.spec.name}' ({uid}): its worker process died "
+                        f"{self.deaths[uid]} times "
+                        f"(allowed_failures={self.backend.allowed_failures})"
+                    ),
+                )
             else:
                 self._send(flight)
 
@@ -312,8 +351,12 @@ class _ProcessPool:
         for uid, flight in list(self.flights.items()):
             if flight.generation == generation:
                 self.flights.pop(uid)
-                self.backend.sink.failed(uid, WorkerLost(
-                    f"task '{flight.spec.name}': the process pool broke (a worker died)"))
+                self.backend.sink.failed(
+                    uid,
+                    WorkerLost(
+                        f"task '{flight.spec.name}': the process pool broke (a worker died)"
+                    ),
+                )
 
     def cancel(self, uid: str, reason: str) -> bool:
         flight = self.flights.pop(uid, None)
@@ -345,5 +388,3 @@ class _Flight:
         self.token = token
         self.generation = generation
         self.cf: concurrent.futures.Future[Any] | None = None
-
-

@@ -19,8 +19,9 @@ class NoopExecutionBackend(ExecutionBackend):
 
     dry_run = True
 
-    def __init__(self, name: str | None = None,
-                 result: Any | Callable[[TaskSpec], Any] = DUMMY_OUTPUT) -> None:
+    def __init__(
+        self, name: str | None = None, result: Any | Callable[[TaskSpec], Any] = DUMMY_OUTPUT
+    ) -> None:
         super().__init__(name)
         self._result = result
 
