@@ -40,7 +40,7 @@ class TaskTemplate:
         self.engine = engine
         self.function = function
         self.kind = kind
-        self.name: str = name or getattr(function, "__name__", "task")
+        self.name: str = name or str(getattr(function, "__name__", "task"))
         self.is_async = inspect.iscoroutinefunction(function)
         self.description = dict(_signature_description(function) or {})
         self.description.update(task_description or {})
