@@ -265,3 +265,32 @@ async def test_executable_body_returning_non_string_fails_clearly():
 
         with pytest.raises(TypeError, match="non-empty command string"):
             await bad()
+
+
+async def test_backends_work_when_awaited_before_the_engine():
+    from concurrent.futures import ThreadPoolExecutor
+
+    from radical.asyncflow import NoopExecutionBackend
+
+    backend = await LocalExecutionBackend(ThreadPoolExecutor(2))
+    async with WorkflowEngine(backend=backend) as flow:
+        @flow.function_task
+        def f(x):
+            return x * 2
+
+        assert await f(f(1)) == 4
+    dry = await NoopExecutionBackend()
+    async with WorkflowEngine(backend=dry) as flow:
+        assert await flow.function_task(lambda: 1)() == "Dummy Output"
+
+
+async def test_sync_constructor_inside_a_running_loop_uses_that_loop():
+    flow = WorkflowEngine(backend=LocalExecutionBackend())
+    assert flow._loop is asyncio.get_running_loop()
+
+    @flow.function_task
+    async def f():
+        return asyncio.get_running_loop()
+
+    assert await f() is asyncio.get_running_loop()  # async bodies run on the engine loop
+    await flow.shutdown()
