@@ -1,12 +1,18 @@
-"""``raf compile PATH``: the workflow graph as canonical JSON on stdout."""
+"""``raf compile PATH``: the workflow graph as canonical JSON, or a plan directory.
+
+Without ``-o`` the IR JSON (``radical.asyncflow.compile/1``) goes to stdout;
+with ``--backend`` alone, ``plan.json`` does.  With ``-o DIR`` the plan
+directory is written (see docs/plan-schema.md) and nothing goes to stdout.
+"""
 
 from __future__ import annotations
 
 import click
 
 from ..compiler.render import render_text
-from ..ir import dumps, workflow_to_json
+from ..ir import Workflow, dumps, workflow_to_json
 from .common import compile_one, exit_code, limit_options, source_lines
+from .plans import BACKEND_CHOICE, build_plan
 
 
 @click.command("compile")
@@ -16,17 +22,40 @@ from .common import compile_one, exit_code, limit_options, source_lines
 @click.option("--strict", is_flag=True, help="Treat RAF4xx (dynamic regions) as errors.")
 @click.option("--trace", is_flag=True, help="Build the graph by EXECUTING the module with a "
               "recording dry-run engine (task bodies never run).")
+@click.option("--backend", type=BACKEND_CHOICE, default=None,
+              help="Emit a plan for this backend (plan.json; with -o the whole directory).")
+@click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False), default=None,
+              help="Write the plan directory here (plan.json, tasks.py, launchers).")
 @limit_options
-def compile_cmd(path: str, fmt: str, strict: bool, trace: bool, max_nodes: int, max_bytes: int,
-                max_lines: int) -> None:
-    """Compile a workflow module to its graph (JSON on stdout). Exit 1 on errors."""
+def compile_cmd(path: str, fmt: str, strict: bool, trace: bool, backend: str | None,
+                out_dir: str | None, max_nodes: int, max_bytes: int, max_lines: int) -> None:
+    """Compile a workflow module to its graph (JSON on stdout) or a plan. Exit 1 on errors."""
     if trace:
+        if backend or out_dir:
+            raise click.UsageError("--trace cannot be combined with --backend or -o")
         from ..trace import trace_path
 
         workflow = trace_path(path, strict=strict)
     else:
         workflow = compile_one(path, strict, max_nodes, max_bytes, max_lines)
+    if backend or out_dir:
+        _plan(workflow, path, backend or "local", out_dir)
+        return
     click.echo(dumps(workflow_to_json(workflow)), nl=False)
+    _report(workflow)
+    raise SystemExit(exit_code(workflow.diagnostics))
+
+
+def _report(workflow: Workflow) -> None:
     if workflow.diagnostics:
         click.echo(render_text(list(workflow.diagnostics), source_lines), err=True, nl=False)
-    raise SystemExit(exit_code(workflow.diagnostics))
+
+
+def _plan(workflow: Workflow, path: str, backend: str, out_dir: str | None) -> None:
+    _report(workflow)
+    if workflow.has_errors:
+        raise SystemExit(exit_code(workflow.diagnostics))
+    plan, code = build_plan(workflow, path, backend, out_dir)
+    if plan is not None and out_dir is None:
+        click.echo(dumps(plan), nl=False)
+    raise SystemExit(code)

@@ -42,6 +42,7 @@ from . import (
     raf502_invalid_resources,
     raf601_nondeterministic_argument,
     raf602_set_iteration,
+    raf701_task_not_extractable,
     raf900_internal_error,
 )
 
@@ -76,6 +77,7 @@ _MODULES: tuple[ModuleType, ...] = (
     raf502_invalid_resources,
     raf601_nondeterministic_argument,
     raf602_set_iteration,
+    raf701_task_not_extractable,
     raf900_internal_error,
 )
 

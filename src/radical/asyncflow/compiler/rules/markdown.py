@@ -10,7 +10,7 @@ from . import RULES
 FAMILIES = {
     "RAF1": "Loading and syntax", "RAF2": "Discovery and task definitions", "RAF3": "Graph",
     "RAF4": "Dynamic regions (what the compiler cannot decide)", "RAF5": "Resources",
-    "RAF6": "Determinism", "RAF9": "Internal",
+    "RAF6": "Determinism", "RAF7": "Plans (raf compile -o)", "RAF9": "Internal",
 }
 
 

@@ -1,0 +1,92 @@
+"""IR -> plan directory: ``plan.json``, ``tasks.py``, ``run_<backend>.py``, ``submit.slurm``.
+
+:func:`plan_files` is pure (workflow + module text -> file name -> text);
+:func:`write_plan_dir` writes them, each atomically, and never touches
+``runs/`` (the journals of earlier runs survive a recompile).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import math
+import os
+from typing import Any
+
+from ..ir import Diagnostic, Workflow, dumps
+from .extract import extract
+from .plan import BACKENDS, PLAN_SCHEMA, plan_document
+from .render import UnsafeValue, render
+from .sections import section
+
+CORES_PER_NODE = 64
+SOURCE_COPY = "source.py"
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class PlanFiles:
+    files: dict[str, str]
+    diagnostics: tuple[Diagnostic, ...]
+    plan: dict[str, Any]
+
+
+def launcher_name(backend: str) -> str:
+    return f"run_{backend.replace('.', '_')}.py"
+
+
+def plan_files(wf: Workflow, text: str, backend: str, from_plan: str) -> PlanFiles:
+    """Everything a plan directory holds, or the RAF701 findings that prevent it."""
+    if backend not in BACKENDS:
+        raise ValueError(f"unknown backend {backend!r}")
+    extracted = extract(wf, text)
+    if extracted.diagnostics:
+        return PlanFiles({}, extracted.diagnostics, {})
+    tasks_py = render("tasks.py.j2", source_path=wf.path, parts=list(extracted.parts))
+    functions = {n: {"kind": extracted.kinds[n], "sha256": extracted.digests[n]}
+                 for n in sorted(extracted.digests)}
+    tasks = {"module": "tasks.py", "sha256": _sha(tasks_py), "functions": functions}
+    source = {"path": wf.path, "sha256": wf.digest, "from_plan": from_plan, "copy": None}
+    plan = plan_document(wf, backend, source, tasks, section(wf, backend))
+    files = {"tasks.py": tasks_py}
+    if plan["mode"] == "dynamic":
+        plan["source"]["copy"] = SOURCE_COPY
+        files[SOURCE_COPY] = text
+    files["plan.json"] = dumps(plan)
+    launcher = launcher_name(backend)
+    files[launcher] = render(f"{launcher}.j2", backend=backend, source=plan["source"],
+                             tasks_sha256=tasks["sha256"], plan=plan)
+    files["submit.slurm"] = render("submit.slurm.j2", **slurm_request(plan, launcher))
+    return PlanFiles(files, (), plan)
+
+
+def _sha(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def slurm_request(plan: dict[str, Any], launcher: str) -> dict[str, Any]:
+    est = plan["estimates"]
+    ntasks = max(1, int(est["peak_cores"]))
+    batches = max(1, int(est["batches"]))
+    seconds = max(600, math.ceil(est["assumed_task_seconds"] * batches * 1.5))
+    stem = os.path.splitext(os.path.basename(plan["source"]["path"]))[0]
+    return {"job_name": f"raf-{stem}", "nodes": math.ceil(ntasks / CORES_PER_NODE),
+            "ntasks": ntasks, "walltime": seconds, "gpus": int(est["peak_gpus"]),
+            "launcher": launcher}
+
+
+def write_plan_dir(out_dir: str, files: dict[str, str]) -> None:
+    os.makedirs(out_dir, exist_ok=True)
+    for name in sorted(files):
+        target = os.path.join(out_dir, name)
+        tmp = target + ".tmp"
+        with open(tmp, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(files[name])
+        if name.startswith("run_") or name.endswith(".slurm"):
+            os.chmod(tmp, 0o755)
+        os.replace(tmp, target)
+    if SOURCE_COPY not in files and os.path.exists(os.path.join(out_dir, SOURCE_COPY)):
+        os.remove(os.path.join(out_dir, SOURCE_COPY))
+
+
+__all__ = ["BACKENDS", "PLAN_SCHEMA", "PlanFiles", "UnsafeValue", "launcher_name",
+           "plan_files", "write_plan_dir"]

@@ -1,0 +1,167 @@
+"""The backend-neutral part of ``plan.json``: graph, batches and estimates.
+
+Ordering rule used everywhere (batches, critical path, the local order): the
+dependency edges of the IR **plus** an edge from each block to the tasks its
+body creates (a member cannot start before its block does).  Inside a batch,
+ids keep the IR's creation order, so the output is deterministic.
+
+Estimates are deliberately simple and say what they assume: a task lasts
+``timeout`` seconds when it has one, else :data:`ASSUMED_TASK_SECONDS`; it uses
+``ranks * cores_per_rank`` cores (default 1) and ``ranks * gpus_per_rank``
+GPUs.  Blocks and dynamic regions run on the engine and use no cores.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+import networkx as nx
+
+from ..ir import Node, Workflow, workflow_to_json
+
+PLAN_SCHEMA = "radical.asyncflow.plan/1"
+BACKENDS = ("local", "dask", "radical.pilot")
+ASSUMED_TASK_SECONDS = 60
+TASK_KINDS = ("function", "executable")
+
+
+def ordering_graph(wf: Workflow) -> nx.DiGraph:
+    """IR edges, block -> member, and member -> every dependent of its block(s)."""
+    graph: nx.DiGraph = nx.DiGraph()
+    members: dict[str, list[str]] = {}
+    parents = {n.id: n.parent for n in wf.nodes}
+    for node in wf.nodes:
+        graph.add_node(node.id)
+        parent = node.parent
+        while parent is not None:  # creation order: ancestors are already known
+            members.setdefault(parent, []).append(node.id)
+            parent = parents.get(parent)
+    for node in wf.nodes:
+        for dep in node.after:
+            graph.add_edge(dep, node.id)
+            for member in members.get(dep, ()):
+                graph.add_edge(member, node.id)
+        if node.parent is not None:
+            graph.add_edge(node.parent, node.id)
+    return graph
+
+
+def batches(wf: Workflow) -> list[list[str]]:
+    """Topological generations, ids in creation order inside each."""
+    position = {n.id: i for i, n in enumerate(wf.nodes)}
+    generations = nx.topological_generations(ordering_graph(wf))
+    return [sorted(g, key=position.__getitem__) for g in generations]
+
+
+def order(wf: Workflow) -> list[str]:
+    position = {n.id: i for i, n in enumerate(wf.nodes)}
+    return list(nx.lexicographical_topological_sort(ordering_graph(wf), key=position.__getitem__))
+
+
+def cores(node: Node) -> int:
+    res = node.resources
+    return _int(res.get("ranks"), 1) * _int(res.get("cores_per_rank"), 1)
+
+
+def gpus(node: Node) -> int:
+    res = node.resources
+    return _int(res.get("ranks"), 1) * _int(res.get("gpus_per_rank"), 0)
+
+
+def seconds(node: Node) -> float:
+    timeout = node.options.get("timeout")
+    if isinstance(timeout, int | float) and not isinstance(timeout, bool) and timeout > 0:
+        return float(timeout)
+    return float(ASSUMED_TASK_SECONDS)
+
+
+def _int(value: Any, default: int) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 \
+        else default
+
+
+def estimates(wf: Workflow, groups: list[list[str]]) -> dict[str, Any]:
+    by_id = {n.id: n for n in wf.nodes}
+    tasks = [n for n in wf.nodes if n.kind in TASK_KINDS]
+    kinds = {k: sum(1 for n in wf.nodes if n.kind == k) for k in
+             ("function", "executable", "block", "dynamic")}
+    width = max((sum(1 for i in g if by_id[i].kind in TASK_KINDS) for g in groups), default=0)
+    path = _critical_path(wf, by_id)
+    core_seconds = sum(cores(n) * seconds(n) for n in tasks)
+    return {
+        "nodes": len(wf.nodes),
+        "edges": len(wf.edges()),
+        "kinds": kinds,
+        "width": width,
+        "batches": len(groups),
+        "critical_path": {"length": len(path), "nodes": path,
+                          "seconds": sum(seconds(by_id[i]) for i in path
+                                         if by_id[i].kind in TASK_KINDS)},
+        "peak_cores": max((sum(cores(by_id[i]) for i in g if by_id[i].kind in TASK_KINDS)
+                           for g in groups), default=0),
+        "peak_gpus": max((sum(gpus(by_id[i]) for i in g if by_id[i].kind in TASK_KINDS)
+                          for g in groups), default=0),
+        "core_hours": math.ceil(core_seconds / 3600 * 1000) / 1000,
+        "assumed_task_seconds": ASSUMED_TASK_SECONDS,
+    }
+
+
+def _critical_path(wf: Workflow, by_id: Mapping[str, Node]) -> list[str]:
+    graph = ordering_graph(wf)
+    if graph.number_of_nodes() == 0:
+        return []
+    for dep, node in graph.edges:
+        graph.edges[dep, node]["w"] = seconds(by_id[node]) if by_id[node].kind in TASK_KINDS \
+            else 0.0
+    topo = order(wf)
+    longest = nx.dag_longest_path(graph, weight="w", topo_order=topo)
+    return list(longest) if len(longest) > 1 else topo[:1]
+
+
+def plan_document(wf: Workflow, backend: str, source: dict[str, Any],
+                  tasks: dict[str, Any], section: dict[str, Any]) -> dict[str, Any]:
+    """The whole plan (see docs/plan-schema.md)."""
+    ir = workflow_to_json(wf)
+    groups = batches(wf)
+    mode = "dynamic" if needs_module(wf) else "static"
+    return {
+        "schema": PLAN_SCHEMA,
+        "backend": backend,
+        "mode": mode,
+        "source": source,
+        "tasks": tasks,
+        "nodes": ir["nodes"],
+        "edges": ir["edges"],
+        "diagnostics": ir["diagnostics"],
+        "batches": groups,
+        "estimates": estimates(wf, groups),
+        backend: section,
+    }
+
+
+def needs_module(wf: Workflow) -> bool:
+    """True when the plan cannot be run from its nodes alone (see plan_runner)."""
+    from ..ir.values import RUNTIME
+
+    for node in wf.nodes:
+        if node.kind == "dynamic":
+            return True
+        if node.parent is None and _has_tag(list(node.args) + list(node.kwargs.values()),
+                                            (RUNTIME, "$object")):
+            return True
+    return False
+
+
+def _has_tag(value: Any, tags: tuple[str, ...]) -> bool:
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, dict):
+            if any(t in item for t in tags):
+                return True
+            stack.extend(item.values())
+    return False
