@@ -31,12 +31,18 @@ class InternalError(Exception):
     """Raised only with ``debug=True``: the compiler itself failed."""
 
 
-def compile_path(path: str, options: Options | None = None) -> Workflow:
-    """Compile one module statically; never raises (unless ``options.debug``)."""
+def compile_path(path: str, options: Options | None = None,
+                 data: bytes | None = None) -> Workflow:
+    """Compile one module statically; never raises (unless ``options.debug``).
+
+    ``data``: the module's content when it is not the file at ``path`` (``raf diff
+    --against REV`` reads an old revision with ``git show``); imports still resolve
+    next to ``path``.
+    """
     options = options or Options()
     shown = display_path(path)
     try:
-        return run_with_big_stack(lambda: _compile(path, options))
+        return run_with_big_stack(lambda: _compile(path, options, data))
     except (RecursionError, MemoryError) as exc:
         what = "stack" if isinstance(exc, RecursionError) else "memory"
         detail = f"analysis exhausted the {what}"
@@ -52,9 +58,9 @@ def _failed(shown: str, diagnostic: Diagnostic) -> Workflow:
     return Workflow(shown, "", "static", (), (diagnostic,))
 
 
-def _compile(path: str, options: Options) -> Workflow:
+def _compile(path: str, options: Options, data: bytes | None = None) -> Workflow:
     try:
-        source = load(path, options.limits)
+        source = load(path, options.limits, data)
     except LoadError as exc:
         return _failed(display_path(path), exc.diagnostic)
     defs, found = discover(source)

@@ -188,10 +188,18 @@ def _syntax_diagnostic(exc: SyntaxError, shown: str) -> Diagnostic:
     return make("RAF101", span, detail=message)
 
 
-def load(path: str, limits: Limits) -> Source:
-    """Read, decode and parse ``path``; raise LoadError with a blocker diagnostic."""
+def load(path: str, limits: Limits, data: bytes | None = None) -> Source:
+    """Read, decode and parse ``path``; raise LoadError with a blocker diagnostic.
+
+    ``data`` given: use it as the file's content (an old git revision of ``path``),
+    under the same byte cap, without touching the file system.
+    """
     shown = display_path(path)
-    data = read_bytes(path, shown, limits)
+    if data is None:
+        data = read_bytes(path, shown, limits)
+    elif len(data) > limits.max_bytes:
+        detail = f"{len(data):,} bytes is over the cap of {limits.max_bytes:,}"
+        raise LoadError(make("RAF103", file_span(shown), detail=detail))
     text = decode(data, shown)
     tree = parse_gate(text, shown, limits)
     digest = hashlib.sha256(data).hexdigest()
