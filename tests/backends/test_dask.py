@@ -31,6 +31,7 @@ from radical.asyncflow.errors import (
     ExecutableError,
     SerializationError,
     TaskDescriptionError,
+    TaskTimeout,
     WorkerLost,
 )
 
@@ -326,6 +327,20 @@ def test_cancelling_a_running_function_task(flow, tmp_path):
     assert quick().result(timeout=30) == "quick"
 
 
+def test_an_executable_past_its_timeout_is_killed(flow, tmp_path):
+    pidfile = tmp_path / "sleep.pid"
+
+    @flow.executable_task(timeout=1)
+    def too_slow():
+        return f"echo $$ > {pidfile}; exec sleep 60"
+
+    with pytest.raises(TaskTimeout):
+        too_slow().result(timeout=30)
+    wait_until(lambda: pidfile.exists())
+    sleeper = int(pidfile.read_text())
+    wait_until(lambda: not alive(sleeper))
+
+
 # -- worker death and a lost cluster ---------------------------------------------------------
 def test_worker_killed_mid_task_is_retried(flow, tmp_path):
     @flow.function_task
@@ -413,3 +428,66 @@ async def test_attached_process_cluster_closed_mid_run_fails_unfinished_tasks(tm
     # Dask needs about 4 s to close a cluster whose workers run tasks; the
     # scheduler's goodbye is what fails the tasks here.
     await run_until_cluster_closes(flow, mine.close, tmp_path, deadline=10)
+
+
+# -- chaos (R13) -------------------------------------------------------------------------
+@pytest.mark.slow
+@pytest.mark.chaos
+def test_diamond_dag_under_a_worker_killer_is_correct_or_worker_lost():
+    from distributed.diagnostics.plugin import WorkerPlugin
+
+    seed = int(os.environ.get("RAF_CHAOS_SEED", time.time_ns() % 10_000))
+    print(f"chaos seed {seed}")
+
+    class Killer(WorkerPlugin):
+        """SIGKILL the worker after an exponential delay, seeded.
+
+        The mean lifetime is 1 s, not R13's 0.5 s: a Dask worker takes about
+        1 s to restart here, and at 0.5 s raw Dask itself does not finish
+        this DAG within 60 s (measured).
+        """
+
+        def setup(self, worker):
+            import random
+
+            rate = 1 / float(os.environ.get("RAF_CHAOS_MEAN", "1.0"))
+            delay = random.Random(f"{seed}-{worker.name}-{os.getpid()}").expovariate(rate)
+            worker.loop.asyncio_loop.call_later(delay, os.kill, os.getpid(), signal.SIGKILL)
+
+    with LocalCluster(n_workers=2, threads_per_worker=1, **PROCESSES) as mine, \
+            Client(mine) as client:
+        flow = WorkflowEngine(backend=DaskExecutionBackend(address=mine.scheduler_address))
+
+        @flow.function_task
+        def source():
+            return 1
+
+        @flow.function_task
+        def middle(x, i):
+            time.sleep(0.02)  # the work: long enough for the killer to strike
+            return x + i, os.getpid()
+
+        @flow.function_task
+        def join(values):
+            return sum(v for v, _ in values), {pid for _, pid in values}
+
+        client.register_plugin(Killer(), name="killer")
+        started = time.monotonic()
+        root = source()
+        middles = [middle(root, i) for i in range(198)]
+        final = join(middles)
+        flow_futures = [root, *middles, final]
+        wait_until(lambda: all(f.done() for f in flow_futures), timeout=60)
+        print(f"done in {time.monotonic() - started:.1f} s")
+        for future in flow_futures:
+            error = future.exception()
+            if error is None:
+                continue
+            cause = getattr(error, "root_cause", error)
+            assert isinstance(cause, WorkerLost), (seed, error)
+        pids = {f.result()[1] for f in middles if f.exception() is None}
+        print(f"{len(pids)} worker processes served the middle layer")
+        if final.exception() is None:
+            assert final.result()[0] == 198 + sum(range(198))
+        client.unregister_worker_plugin("killer")
+        flow.shutdown(mode="cancel")

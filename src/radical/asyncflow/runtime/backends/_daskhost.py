@@ -35,7 +35,9 @@ async def _serve(options: dict[str, Any]) -> None:
         _say(f"ok {cluster.scheduler_address}")
         await asyncio.get_running_loop().run_in_executor(None, sys.stdin.buffer.read)
     finally:
-        await cluster.close()
+        closing = cluster.close()
+        if closing is not None:
+            await closing
 
 
 def _say(line: str) -> None:
