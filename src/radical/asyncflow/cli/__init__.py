@@ -3,10 +3,11 @@
 from .app import main, raf
 from .check import check
 from .compile import compile_cmd
+from .diff import diff_cmd
 from .explain import explain
 from .show import show
 
-for _command in (check, compile_cmd, show, explain):
+for _command in (check, compile_cmd, show, explain, diff_cmd):
     raf.add_command(_command)
 
 __all__ = ["main", "raf"]
