@@ -21,6 +21,7 @@ from collections import deque
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from ..data import files_in_use
 from ..errors import (
     BackendError,
     BlockingCallError,
@@ -29,11 +30,14 @@ from ..errors import (
     TaskTimeout,
     UnknownBackendError,
 )
+from . import files as F
 from . import state as S
+from ._util import in_thread
 from .args import find_futures, resolve_call
 from .backends.base import ExecutionBackend, TaskSpec
 from .events import EventBus, TaskEvent
 from .futures import DONE, FAILED, RUNNING, TaskFuture
+from .services import ServiceInfo, close_endpoint
 from .tasks import BLOCK, EXECUTABLE
 
 if TYPE_CHECKING:
@@ -49,13 +53,16 @@ _exception = asyncio.Future.exception
 CURRENT_BLOCK: contextvars.ContextVar[tuple[Any, Record] | None] = contextvars.ContextVar(
     "radical_asyncflow_block", default=None
 )
+#: events handled per loop callback (a few ms of work) before yielding the loop
+_DRAIN_BATCH = 1024
+_NONE: list[Any] = []  # shared, never mutated: "no dependencies"
 _NOT_RETRYABLE = (DependencyFailureError, BlockingCallError, EngineError, BackendError)
 
 
 class _Sink:
     """What backends report to; every method is thread-safe and returns at once."""
 
-    __slots__ = ("cancelled", "failed", "running", "succeeded")
+    __slots__ = ("cancelled", "failed", "running", "service_lost", "succeeded")
 
     def __init__(self, driver: _Driver) -> None:
         post = driver._post
@@ -63,6 +70,18 @@ class _Sink:
         self.succeeded = lambda uid, value: post(driver._on_succeeded, uid, value)
         self.failed = lambda uid, exc: post(driver._on_failed, uid, exc)
         self.cancelled = lambda uid, reason: post(driver._on_cancelled, uid, reason)
+        self.service_lost = lambda uid, exc: post(driver._on_service_lost, uid, exc)
+
+
+class _ServiceUse:
+    """A service task and the tasks that use it (until it dies)."""
+
+    __slots__ = ("lost", "name", "users")
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.users: list[Record] = []
+        self.lost: BaseException | None = None
 
 
 class _Driver:
@@ -70,6 +89,7 @@ class _Driver:
     _loop_tid: int | None
     _backends: dict[str, ExecutionBackend]
     _default_backend: ExecutionBackend
+    _files: F.FileTable
 
     def _init_driver(self) -> None:
         self._sched = S.Scheduler()
@@ -83,6 +103,9 @@ class _Driver:
         self._block_tasks: dict[str, asyncio.Task[Any]] = {}
         self._block_threads: set[threading.Thread] = set()
         self._sink = _Sink(self)
+        self._services: dict[str, _ServiceUse] = {}  # uid of a service task -> its users
+        self._staging: dict[str, asyncio.Task[None]] = {}  # uid -> download in progress
+        self._endpoints: list[Any] = []  # function services' endpoints, closed at shutdown
 
     # -- the inbox -----------------------------------------------------------
     def _post(self, fn: Callable[[Any, Any], None], a: Any, b: Any) -> None:
@@ -103,10 +126,18 @@ class _Driver:
             self._drain()
 
     def _drain(self) -> None:
+        """Handle queued events; yield the loop after a batch so nothing waits > ~100 ms."""
         self._draining = True
         inbox = self._inbox
+        budget = _DRAIN_BATCH
         try:
             while inbox:
+                if budget == 0:  # let timers, I/O and other coroutines run, then go on
+                    if not self._wake:
+                        self._wake = True
+                        self._loop.call_soon(self._woken)
+                    return
+                budget -= 1
                 fn, a, b = inbox.popleft()
                 try:
                     fn(a, b)
@@ -134,7 +165,11 @@ class _Driver:
         pending: list[Record] = []
         failed: list[tuple[str, BaseException]] = []
         cancelled: list[str] = []
-        found = find_futures(rec.args, rec.kwargs) if (rec.args or rec.kwargs) else ()
+        found: list[TaskFuture] = (
+            find_futures(rec.args, rec.kwargs) if (rec.args or rec.kwargs) else _NONE
+        )
+        if files_in_use() and rec.kind != BLOCK and (rec.args or rec.kwargs):
+            found = self._files.link(rec.uid, rec.future, rec.args, rec.kwargs, found)
         for fut in found:
             if fut._engine is not self:
                 failed.append(
@@ -153,6 +188,10 @@ class _Driver:
             elif (exc := _exception(fut)) is not None:
                 failed.append((fut.name, S.root_cause(exc)))
         rec.deps = tuple(f.uid for f in found)
+        if self._services:
+            self._note_service_users(rec, found, failed)
+        if rec.options is not None and rec.options.service:
+            self._services[rec.uid] = _ServiceUse(rec.name)
         parent = rec.parent
         if parent is not None:
             if parent.state in S.FINAL or parent.cancel_reason is not None:
@@ -172,6 +211,38 @@ class _Driver:
             return
         self._perform(self._sched.add(rec, pending, failed, cancelled))
 
+    def _note_service_users(
+        self, rec: Record, found: list[TaskFuture], failed: list[tuple[str, BaseException]]
+    ) -> None:
+        for fut in found:
+            use = self._services.get(fut.uid) if fut._engine is self else None
+            if use is None:
+                continue
+            if use.lost is not None:
+                failed.append((fut.name, use.lost))
+            else:
+                if len(use.users) >= 1024 and len(use.users) & (len(use.users) - 1) == 0:
+                    use.users = [r for r in use.users if r.state not in S.FINAL]
+                use.users.append(rec)
+
+    def _on_service_lost(self, uid: str, exc: BaseException) -> None:
+        """A service died after it was ready: fail every unfinished task using it."""
+        use = self._services.get(uid)
+        if use is None or use.lost is not None:
+            return
+        use.lost = exc
+        users, use.users = use.users, []
+        log.warning("%s", exc)
+        for rec in users:
+            if rec.state in S.FINAL:
+                continue
+            error = DependencyFailureError(
+                f"Cannot finish '{rec.name}': the service '{use.name}' it uses died ({exc})",
+                failed_dependencies=[use.name],
+                root_cause=exc,
+            )
+            self._perform(self._sched.abort(rec, error))
+
     def _on_running(self, uid: str, _: Any) -> None:
         rec = self._sched.active.get(uid)
         if rec is not None and rec.state == S.SUBMITTED:
@@ -182,12 +253,31 @@ class _Driver:
 
     def _on_succeeded(self, uid: str, value: Any) -> None:
         rec = self._sched.active.get(uid)
-        if rec is not None:
-            self._perform(self._sched.succeeded(rec, value))
+        if rec is None:
+            return
+        fs = self._files.sets.get(uid) if self._files.sets else None
+        if fs is not None and fs.outputs and not self._backend_of(rec).dry_run:
+            missing = F.missing_outputs(rec.name, fs)
+            if missing is not None:
+                F.remove_partial(fs)
+                self._perform(self._sched.failed(rec, missing, retryable=True))
+                return
+        if rec.options.service and not isinstance(value, ServiceInfo):
+            value = self._function_service(rec, value)
+        self._perform(self._sched.succeeded(rec, value))
+
+    def _function_service(self, rec: Record, value: Any) -> Any:
+        if self._backend_of(rec).dry_run or rec.cancel_reason is not None:
+            return value
+        self._endpoints.append(value)
+        return ServiceInfo(rec.name, rec.uid, value)
 
     def _on_failed(self, uid: str, exc: BaseException) -> None:
         rec = self._sched.active.get(uid)
         if rec is not None:
+            fs = self._files.sets.get(uid) if self._files.sets else None
+            if fs is not None and fs.outputs and not self._backend_of(rec).dry_run:
+                F.remove_partial(fs)
             retryable = not isinstance(exc, _NOT_RETRYABLE)
             self._perform(self._sched.failed(rec, exc, retryable))
 
@@ -226,11 +316,53 @@ class _Driver:
         except Exception as exc:
             self._fail_soon(rec, exc)
             return
+        fs = self._files.sets.get(rec.uid) if self._files.sets else None
+        if fs is not None:
+            self._launch_with_files(rec, fs, args, kwargs)
+            return
+        self._dispatch(rec, args, kwargs)
+
+    def _launch_with_files(self, rec: Record, fs: F.FileSet, args: Any, kwargs: Any) -> None:
+        args, kwargs = F.substitute_call(args, kwargs, fs)
+        if self._backend_of(rec).dry_run:
+            self._dispatch(rec, args, kwargs)
+            return
+        try:
+            F.prepare(rec.name, fs)
+        except Exception as exc:
+            self._fail_soon(rec, exc)
+            return
+        if not fs.downloads:
+            self._dispatch(rec, args, kwargs)
+            return
+        task = self._loop.create_task(self._download_then_dispatch(rec, fs, args, kwargs))
+        self._staging[rec.uid] = task
+
+    async def _download_then_dispatch(
+        self, rec: Record, fs: F.FileSet, args: Any, kwargs: Any
+    ) -> None:
+        try:
+            await in_thread(F.stage, rec.name, fs)
+        except asyncio.CancelledError:
+            self._post(self._on_cancelled, rec.uid, rec.cancel_reason or "cancelled")
+            return
+        except Exception as exc:
+            self._fail_soon(rec, exc, retryable=True)
+            return
+        finally:
+            self._staging.pop(rec.uid, None)
+        if rec.state in S.LAUNCHED and rec.cancel_reason is None:
+            self._dispatch(rec, args, kwargs)
+
+    def _backend_of(self, rec: Record) -> ExecutionBackend:
+        return self._backends[rec.backend] if rec.backend else self._default_backend
+
+    def _dispatch(self, rec: Record, args: Any, kwargs: Any) -> None:
         rec.t_started = time.monotonic()
         if rec.kind == BLOCK:
             self._start_block(rec, args, kwargs)
             return
-        backend = self._backends[rec.backend] if rec.backend else self._default_backend
+        backend = self._backend_of(rec)
         if rec.kind == EXECUTABLE and not backend.dry_run:
             if rec.options.is_async:
                 self._loop.create_task(self._command_then_submit(rec, backend, args, kwargs))
@@ -258,6 +390,14 @@ class _Driver:
         self, rec: Record, backend: ExecutionBackend, args: Any, kwargs: Any, command: str | None
     ) -> None:
         tmpl = rec.options
+        if tmpl.service and not (backend.supports_services or backend.dry_run):
+            error = BackendError(
+                f"task '{rec.name}' is a service, which backend {backend.name!r} "
+                f"({type(backend).__name__}) cannot run; route it to one that can "
+                "(e.g. a LocalExecutionBackend) with backend='name'"
+            )
+            self._fail_soon(rec, error)
+            return
         spec = TaskSpec(
             rec.uid,
             rec.name,
@@ -311,7 +451,11 @@ class _Driver:
             else:  # a sync block body in a thread cannot be interrupted
                 self._post(self._on_cancelled, rec.uid, reason)
             return
-        backend = self._backends[rec.backend] if rec.backend else self._default_backend
+        staging = self._staging.get(rec.uid) if self._staging else None
+        if staging is not None:
+            staging.cancel(reason)
+            return
+        backend = self._backend_of(rec)
         try:
             backend.cancel(rec.uid, reason)
         except Exception as exc:
@@ -391,6 +535,10 @@ class _Driver:
 
     def _forget(self, rec: Record) -> None:
         rec.future._rec = None
+        if self._files.sets:
+            self._files.sets.pop(rec.uid, None)
+        if self._services and rec.state != S.DONE:
+            self._services.pop(rec.uid, None)
         if rec.timer is not None:
             rec.timer.cancel()
             rec.timer = None
@@ -426,6 +574,16 @@ class _Driver:
                 rec.kwargs if kind == "created" else {},
             )
         )
+
+
+async def close_endpoints(endpoints: list[Any]) -> None:
+    """Close function services' endpoints (at shutdown, after every task ended)."""
+    for endpoint in reversed(endpoints):
+        try:
+            await close_endpoint(endpoint)
+        except Exception as exc:
+            log.warning("closing service endpoint %r failed: %s", endpoint, exc)
+    endpoints.clear()
 
 
 def _check_command(rec: Record, command: Any) -> str:
