@@ -21,6 +21,7 @@ from __future__ import annotations
 from typing import Any
 
 from . import errors
+from .data import InputFile, OutputFile
 from .errors import DependencyFailureError
 from .runtime.backends import (
     ConcurrentExecutionBackend,
@@ -35,6 +36,7 @@ from .runtime.engine import WorkflowEngine
 from .runtime.events import TaskEvent
 from .runtime.futures import TaskFuture
 from .runtime.results import CommandOutput
+from .runtime.services import ServiceInfo
 
 __version__ = "0.1.0.dev0"
 
@@ -54,9 +56,12 @@ __all__ = [
     "DaskExecutionBackend",
     "DependencyFailureError",
     "ExecutionBackend",
+    "InputFile",
     "LocalExecutionBackend",
     "NoopExecutionBackend",
+    "OutputFile",
     "RadicalExecutionBackend",
+    "ServiceInfo",
     "TaskEvent",
     "TaskFuture",
     "TaskSpec",

@@ -10,6 +10,9 @@
     │   ├── BackendLost                the backend went away under a task
     │   ├── SerializationError         arguments or result could not be pickled
     │   ├── OutputMissing              a declared output file was not produced
+    │   ├── StagingError               an input file could not be fetched or found
+    │   ├── ServiceError               a service task exited before it was ready
+    │   ├── ServiceLost                a service died while tasks were using it
     │   └── DependencyFailureError     a dependency failed, so the task never ran
     ├── EngineError                    misuse of the engine itself
     │   ├── EngineClosedError          a task was submitted after ``shutdown()``
@@ -76,6 +79,18 @@ class OutputMissing(TaskError):
     """A task finished but did not create an output it declared."""
 
 
+class StagingError(TaskError):
+    """An ``InputFile`` could not be downloaded (or does not exist) when its task ran."""
+
+
+class ServiceError(TaskError):
+    """A service task exited (or could not start) before it reported ready."""
+
+
+class ServiceLost(TaskError):
+    """A service task died after it was ready; its unfinished dependents fail with it."""
+
+
 class DependencyFailureError(TaskError):
     """A task could not run because one of its dependencies failed.
 
@@ -137,6 +152,9 @@ __all__ = [
     "ExecutableError",
     "OutputMissing",
     "SerializationError",
+    "ServiceError",
+    "ServiceLost",
+    "StagingError",
     "TaskDescriptionError",
     "TaskError",
     "TaskTimeout",

@@ -16,6 +16,7 @@ import concurrent.futures
 import contextlib
 import contextvars
 import itertools
+import os
 import sys
 import threading
 import time
@@ -25,8 +26,9 @@ from typing import Any
 from ..errors import BackendError, EngineClosedError
 from . import state as S
 from .backends.base import ExecutionBackend
-from .driver import CURRENT_BLOCK, _Driver
+from .driver import CURRENT_BLOCK, _Driver, close_endpoints
 from .events import Callback
+from .files import FileTable
 from .futures import TaskFuture
 from .loop import LoopThread
 from .state import Record
@@ -55,7 +57,8 @@ class WorkflowEngine(_Driver):
 
     ``backend`` is a backend, a list of them (the first is the default; tasks
     pick others with ``backend="name"``), or None for local threads.
-    ``dry_run=True`` runs no task body at all.
+    ``dry_run=True`` runs no task body at all.  ``work_dir`` is where
+    ``OutputFile``/``InputFile`` names live (default: the current directory).
     """
 
     def __init__(
@@ -63,11 +66,17 @@ class WorkflowEngine(_Driver):
         backend: ExecutionBackend | Sequence[ExecutionBackend] | None = None,
         dry_run: bool = False,
         *,
+        work_dir: str | os.PathLike[str] | None = None,
         record_callsites: bool = False,
     ) -> None:
+        names: list[str] = []
         if _OVERRIDES:
+            names = _backend_names(backend)
             backend, dry_run, record_callsites = _OVERRIDES[-1](), False, True
         self._backends = _backend_table(backend, dry_run)
+        for name in names:  # under an override, routed tasks go to the stand-in too
+            self._backends.setdefault(name, next(iter(self._backends.values())))
+        self._files = FileTable(os.path.abspath(os.fspath(work_dir or os.getcwd())))
         self._default_backend = next(iter(self._backends.values()))
         self._record_callsites = record_callsites
         self._counter = itertools.count(1)
@@ -115,7 +124,7 @@ class WorkflowEngine(_Driver):
 
     async def _start(self) -> None:
         try:
-            for backend in self._backends.values():
+            for backend in _unique(self._backends.values()):
                 backend.bind(self._sink)
                 await backend.ensure_started()
         except BaseException as exc:
@@ -202,6 +211,11 @@ class WorkflowEngine(_Driver):
         return self._default_backend
 
     @property
+    def work_dir(self) -> str:
+        """Where ``OutputFile`` and relative ``InputFile`` names live."""
+        return self._files.work_dir
+
+    @property
     def is_shut_down(self) -> bool:
         return self._closed
 
@@ -267,7 +281,8 @@ class WorkflowEngine(_Driver):
                 await asyncio.wait(pending, timeout=timeout)
         self._final = True
         await self._cancel_everything("engine shutdown")
-        for backend in self._backends.values():
+        await close_endpoints(self._endpoints)
+        for backend in _unique(self._backends.values()):
             try:
                 await backend.shutdown()
             except Exception as exc:
@@ -357,6 +372,15 @@ def _backend_table(backend: Any, dry_run: bool) -> dict[str, ExecutionBackend]:
             raise BackendError(f"two backends are named {b.name!r}; give each a unique name=")
         table[b.name] = b
     return table
+
+
+def _backend_names(backend: Any) -> list[str]:
+    items = list(backend) if isinstance(backend, list | tuple) else [backend]
+    return [b.name for b in items if isinstance(b, ExecutionBackend)]
+
+
+def _unique(backends: Any) -> list[ExecutionBackend]:
+    return list({id(b): b for b in backends}.values())
 
 
 def _copy_outcome(task: asyncio.Future[None], cf: concurrent.futures.Future[None]) -> None:

@@ -228,6 +228,20 @@ class Scheduler:
             return []
         return self._settle(rec, CANCELED, (CANCELLED, rec, rec.cancel_reason or reason))
 
+    def abort(self, rec: Record, exc: BaseException) -> list[Action]:
+        """Fail a task from outside its backend (a service it uses died).
+
+        Pending or launched, it fails at once (dependents cascade); a launched
+        one is also asked to stop, and its backend's late report is ignored.
+        """
+        if rec.state in FINAL:
+            return []
+        launched = rec.state in LAUNCHED
+        actions = self._settle(rec, FAILED, (REJECT, rec, exc))
+        if launched:
+            actions.append((KILL, rec, f"failed: {exc}"))
+        return actions
+
     def cached(self, rec: Record, value: Any) -> list[Action]:
         """Resume: the task is done from an earlier run and is not launched."""
         rec.state = SUBMITTED

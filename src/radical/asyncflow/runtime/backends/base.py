@@ -69,6 +69,18 @@ class TaskSink(Protocol):
     def failed(self, uid: str, error: BaseException) -> None: ...
     def cancelled(self, uid: str, reason: str) -> None: ...
 
+    # The engine's sink also has ``service_lost(uid, error)``: a service task
+    # that was reported ready has died.  It is not part of this protocol, so
+    # that sink wrappers written before it keep type-checking; call it through
+    # :func:`report_service_lost`, which tolerates a wrapper without it.
+
+
+def report_service_lost(sink: TaskSink, uid: str, error: BaseException) -> None:
+    """Tell the engine a ready service died (see ``supports_services``)."""
+    lost = getattr(sink, "service_lost", None)
+    if lost is not None:
+        lost(uid, error)
+
 
 class _UnboundSink:
     def _unbound(self, *args: object) -> None:
@@ -85,6 +97,12 @@ class ExecutionBackend(ABC):
     dry_run: ClassVar[bool] = False
     #: Which ``task_description`` keys the backend honours (None: any).
     description_keys: ClassVar[frozenset[str] | None] = None
+    #: Backends that can run ``service=True`` tasks set this to True: they
+    #: report the task succeeded (with a ServiceInfo) once the service is
+    #: ready, keep it running, call ``report_service_lost(sink, uid, error)`` if it
+    #: dies, and stop it in ``shutdown()``.  Others get such tasks failed by
+    #: the engine with a message naming the backend.
+    supports_services: ClassVar[bool] = False
 
     def __init__(self, name: str | None = None) -> None:
         self.name = name or "default"

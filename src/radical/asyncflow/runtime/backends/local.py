@@ -7,6 +7,10 @@
   process in process mode.
 * Executable tasks run as subprocesses in their own process group (see
   :mod:`..process`), at most ``max_procs`` at a time.
+* Executable **service** tasks (``service=True``) are started by
+  :mod:`..services`, reported ready at their ready line, kept running outside
+  the ``max_procs`` limit, watched (a death is reported as
+  ``sink.service_lost``) and stopped by process group at shutdown.
 
 Process mode survives dying workers.  A killed worker breaks a
 ``ProcessPoolExecutor`` for good and fails every future in it, so the backend
@@ -33,10 +37,11 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 from ...errors import WorkerLost
+from .. import services
 from .._util import in_thread
 from ..process import run_command
 from . import _procworker
-from .base import ExecutionBackend, TaskSpec
+from .base import ExecutionBackend, TaskSpec, report_service_lost
 
 _GONE = object()
 #: portable resource keys (Radical.Pilot style) accepted and ignored locally
@@ -71,7 +76,10 @@ class LocalExecutionBackend(ExecutionBackend):
     accepted and ignored so that HPC workflows run unchanged on a laptop.
     """
 
-    description_keys = frozenset({"cwd", "env", "shell", "grace"}) | RESOURCE_KEYS
+    description_keys = (
+        frozenset({"cwd", "env", "shell", "grace", services.READY_KEY}) | RESOURCE_KEYS
+    )
+    supports_services = True
 
     def __init__(
         self,
@@ -104,6 +112,7 @@ class LocalExecutionBackend(ExecutionBackend):
         self._procs: asyncio.Semaphore | None = None
         self._pool: _ProcessPool | None = None
         self._threads: _ThreadPool | None = None
+        self._services: dict[str, services.LiveService] = {}
 
     async def start(self) -> None:
         self._loop = asyncio.get_running_loop()
@@ -122,7 +131,8 @@ class LocalExecutionBackend(ExecutionBackend):
     # -- submission ------------------------------------------------------------
     def submit(self, spec: TaskSpec) -> None:
         if spec.kind == "executable":
-            self._track_task(spec, self._run_command(spec))
+            run = self._run_service if spec.service else self._run_command
+            self._track_task(spec, run(spec))
         elif self._pool is not None:
             self._pool.submit(spec)
         elif spec.is_async:
@@ -185,6 +195,29 @@ class LocalExecutionBackend(ExecutionBackend):
                 grace=desc.get("grace", self.grace),
             )
 
+    async def _run_service(self, spec: TaskSpec) -> services.ServiceInfo:
+        desc = spec.description
+        assert spec.command is not None
+        self.sink.running(spec.uid)
+        live = await services.start(
+            spec.command,
+            name=spec.name,
+            uid=spec.uid,
+            ready=desc.get(services.READY_KEY),
+            cwd=desc.get("cwd"),
+            env=desc.get("env"),
+            shell=desc.get("shell", True),
+            grace=desc.get("grace", self.grace),
+        )
+        self._services[spec.uid] = live
+        live.watch(self._service_lost)
+        assert live.info is not None
+        return live.info
+
+    def _service_lost(self, uid: str, error: BaseException) -> None:
+        self._services.pop(uid, None)
+        report_service_lost(self.sink, uid, error)
+
     # -- cancellation and shutdown ----------------------------------------------
     def cancel(self, uid: str, reason: str) -> None:
         if self._pool is not None and self._pool.cancel(uid, reason):
@@ -207,6 +240,9 @@ class LocalExecutionBackend(ExecutionBackend):
             task.cancel("backend shutdown")
         if tasks:
             await asyncio.gather(*tasks, return_exceptions=True)
+        live, self._services = list(self._services.values()), {}
+        if live:
+            await asyncio.gather(*(s.stop() for s in live), return_exceptions=True)
         if self._pool is not None:
             await self._pool.shutdown()
         if self._threads is not None:
