@@ -11,6 +11,7 @@ from ..ir import values as enc
 from .values import (
     Const,
     DictV,
+    FileV,
     FutureV,
     Hole,
     ListV,
@@ -39,6 +40,8 @@ def encode(value: Value) -> Any:
         return enc.encode_set([encode(v) for v in value.items])
     if isinstance(value, DictV):
         return enc.encode_dict([(encode_const(k), encode(v)) for k, v in value.items.items()])
+    if isinstance(value, FileV):
+        return {enc.INPUT_FILE if value.direction == "in" else enc.OUTPUT_FILE: encode(value.name)}
     if isinstance(value, RangeV):
         return {"$object": f"range({value.start}, {value.stop}, {value.step})"}
     return {enc.RUNTIME: sorted(deps(value))}

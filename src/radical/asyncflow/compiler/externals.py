@@ -25,6 +25,7 @@ from .values import (
     DecoratorV,
     EngineV,
     ExternalV,
+    FileV,
     ListV,
     Opaque,
     TaskFnV,
@@ -64,6 +65,8 @@ class ExternalsMixin:
     def call_external(self: Any, ext: ExternalV, args: list[Value], kwargs: dict[str, Value],
                       node: ast.Call, frame: Frame) -> Value:
         name = ext.qualname
+        if name.startswith(ENGINE_MODULE) and name.rsplit(".", 1)[-1] in FILE_CLASSES:
+            return file_value(name.rsplit(".", 1)[-1], args, kwargs)
         if name.startswith(ENGINE_MODULE) or name in {"WorkflowEngine", "WorkflowEngine.create"}:
             return self.engine_call(name, node)
         if name.startswith("asyncio."):
@@ -137,6 +140,26 @@ class ExternalsMixin:
             return ListV([TupleV(tuple(r)) for r in itertools.islice(rows, 1_000_001)])
         except Exception:
             return None
+
+
+FILE_CLASSES = {"InputFile": "in", "OutputFile": "out"}
+
+
+def file_value(cls: str, args: list[Value], kwargs: dict[str, Value]) -> Value:
+    """``InputFile(...)``/``OutputFile(...)``, named as the runtime names them.
+
+    A URL stays the URL (downloads are never linked by name); otherwise an
+    ``InputFile``'s ``name=`` replaces its path, as at run time.
+    """
+    given = args[0] if args else kwargs.get("path_or_url", kwargs.get("name", Const(None)))
+    if cls == "InputFile" and "name" in kwargs and args and not _is_url_value(given):
+        given = kwargs["name"]
+    return FileV(FILE_CLASSES[cls], given)
+
+
+def _is_url_value(value: Value) -> bool:
+    text = value.value if isinstance(value, Const) else None
+    return isinstance(text, str) and "://" in text
 
 
 def constant_attribute(qualname: str) -> Value | None:

@@ -37,6 +37,7 @@ class State:
     early_names: set[str] = dataclasses.field(default_factory=set)
     unrolling: int = 0
     exhausted: bool = False
+    file_producers: dict[str, int] = dataclasses.field(default_factory=dict)
 
     def span(self, node: ast.AST) -> Span:
         return self.source.span(node)

@@ -13,8 +13,11 @@ from __future__ import annotations
 
 import ast
 import json
+import posixpath
+import urllib.parse
 from typing import Any
 
+from ..data import URL_SCHEMES
 from ..ir import Related
 from .binding import bind, param_default
 from .encode import command_text, encode
@@ -22,6 +25,7 @@ from .scope import BlockCall, Env, Frame
 from .values import (
     Const,
     DictV,
+    FileV,
     FutureV,
     ListV,
     Opaque,
@@ -32,10 +36,11 @@ from .values import (
     TupleV,
     Value,
     deps,
+    file_refs,
     nondeterminism,
 )
 
-CALL_OPTIONS = ("task_description", "workflow_id")
+CALL_OPTIONS = ("task_description", "workflow_id", "backend")
 DECORATOR_OPTIONS = {"task_description": dict, "retries": int, "timeout": (int, float),
                      "backend": str, "service": bool}
 POSITIVE = {"ranks", "cores_per_rank", "cores", "nodes", "processes", "cpu_processes",
@@ -56,6 +61,9 @@ def resolve(value: Value) -> Value:
         return SetV([resolve(v) for v in value.items])
     if isinstance(value, DictV):
         return DictV({k: resolve(v) for k, v in value.items.items()})
+    if isinstance(value, FileV):  # the body gets a path under the engine's work_dir
+        kind = "InputFile" if value.direction == "in" else "OutputFile"
+        return Opaque(frozenset(deps(value)), f"{kind}({value.literal or '...'!r})")
     return value
 
 
@@ -82,12 +90,32 @@ class TasksMixin:
         raw.resources = self.resources(task, kwargs.get("task_description"), node, frame)
         raw.options = {k: encode(v) for k, v in sorted(task.options.items())
                        if k != "task_description"}
+        raw.backend = _backend(kwargs.get("backend"), task.options.get("backend"))
+        if task.kind != "block":
+            self.file_edges(raw, [*args, *data.values()])
         self.check_determinism([*args, *data.values()], node)
         if task.kind == "executable":
             self.command(task, raw, args, data, node, frame)
         elif task.kind == "block":
             self.run_block(task, raw.index, args, data, node, frame)
         return FutureV(raw.index)
+
+    def file_edges(self: Any, raw: Any, values: list[Value]) -> None:
+        """``OutputFile("x")`` then ``InputFile("x")``: an edge from the latest producer."""
+        refs = file_refs(values)
+        producers = self.state.file_producers
+        for ref in refs:
+            name = ref.literal
+            if ref.direction == "in" and name and not _is_url(name):
+                raw.inputs.append(name)
+                producer = producers.get(posixpath.normpath(name))
+                if producer is not None and producer != raw.index:
+                    raw.after.add(producer)
+        for ref in refs:
+            name = ref.literal
+            if ref.direction == "out" and name:
+                raw.outputs.append(name)
+                producers[posixpath.normpath(name)] = raw.index
 
     def check_binding(self: Any, task: TaskFnV, args: list[Value], kwargs: dict[str, Value],
                       node: ast.Call) -> None:
@@ -201,6 +229,18 @@ class TasksMixin:
             for b in cycle[1:])
         self.state.report("RAF301", node, related=related, cycle=" -> ".join(names))
         return True
+
+
+def _backend(*choices: Value | None) -> str | None:
+    """The first literal backend name: the call's ``backend=``, then the decorator's."""
+    for choice in choices:
+        if isinstance(choice, Const) and isinstance(choice.value, str):
+            return choice.value
+    return None
+
+
+def _is_url(name: str) -> bool:
+    return urllib.parse.urlsplit(name).scheme.lower() in URL_SCHEMES
 
 
 def _call_key(args: list[Value], kwargs: dict[str, Value]) -> str:

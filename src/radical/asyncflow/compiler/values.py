@@ -147,6 +147,20 @@ class AwaitableV(Value):
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
+class FileV(Value):
+    """``InputFile(name)`` (``direction`` "in") or ``OutputFile(name)`` ("out")."""
+
+    direction: str
+    name: Value
+
+    @property
+    def literal(self) -> str | None:
+        """The file name when it is a compile-time string, else None."""
+        value = self.name.value if isinstance(self.name, Const) else None
+        return value if isinstance(value, str) and value else None
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
 class ExternalV(Value):
     """An imported name, known by its dotted qualified name."""
 
@@ -193,6 +207,23 @@ def deps(value: Value) -> set[int]:
         elif isinstance(v, CoroV):
             stack.extend(v.args)
             stack.extend(v.kwargs.values())
+        elif isinstance(v, FileV):
+            stack.append(v.name)
+    return found
+
+
+def file_refs(values: list[Value]) -> list[FileV]:
+    """Every ``InputFile``/``OutputFile`` in ``values`` (nested containers too)."""
+    found: list[FileV] = []
+    stack = list(reversed(values))
+    while stack:
+        v = stack.pop()
+        if isinstance(v, FileV):
+            found.append(v)
+        elif isinstance(v, ListV | SetV | TupleV):
+            stack.extend(reversed(v.items))
+        elif isinstance(v, DictV):
+            stack.extend(reversed(list(v.items.values())))
     return found
 
 

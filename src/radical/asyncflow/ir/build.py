@@ -38,6 +38,9 @@ class RawNode:
     resources: dict[str, Any] = dataclasses.field(default_factory=dict)
     options: dict[str, Any] = dataclasses.field(default_factory=dict)
     reason: str | None = None
+    backend: str | None = None
+    inputs: list[str] = dataclasses.field(default_factory=list)
+    outputs: list[str] = dataclasses.field(default_factory=list)
 
 
 def assign_ids(raw: list[RawNode]) -> list[str]:
@@ -92,6 +95,9 @@ def finalize(raw: list[RawNode]) -> tuple[Node, ...]:
                 resources=_remap(n.resources, ids),
                 options=_remap(n.options, ids),
                 reason=n.reason,
+                backend=n.backend,
+                inputs=tuple(n.inputs),
+                outputs=tuple(n.outputs),
             )
         )
     return tuple(nodes)

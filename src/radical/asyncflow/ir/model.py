@@ -94,6 +94,11 @@ class Node:
     resources: Mapping[str, Any] = dataclasses.field(default_factory=dict)
     options: Mapping[str, Any] = dataclasses.field(default_factory=dict)
     reason: str | None = None
+    #: the backend name the task is routed to (decorator or call), None: the default
+    backend: str | None = None
+    #: literal names of its ``InputFile``/``OutputFile`` arguments (file edges)
+    inputs: tuple[str, ...] = ()
+    outputs: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -113,6 +118,12 @@ class Node:
             out["command_template"] = self.command_template
         if self.kind == "dynamic":
             out["reason"] = self.reason
+        if self.backend is not None:  # optional keys: absent when unused
+            out["backend"] = self.backend
+        if self.inputs:
+            out["inputs"] = list(self.inputs)
+        if self.outputs:
+            out["outputs"] = list(self.outputs)
         return out
 
 

@@ -15,6 +15,8 @@ object whose key starts with ``$``:
 ``{"$float": "nan"}``  a non-finite float (``nan``, ``inf``, ``-inf``)
 ``{"$bytes": "..."}``  bytes, as latin-1 text
 ``{"$object": name}``  an object of a type the encoding does not cover
+``{"$input_file": n}``   ``InputFile(n)`` (the body gets a path)
+``{"$output_file": n}``  ``OutputFile(n)`` (the task must create it)
 =====================  ==================================================
 """
 
@@ -27,6 +29,8 @@ from typing import Any
 FUTURE = "$future"
 RESULT = "$result"
 RUNTIME = "$runtime"
+INPUT_FILE = "$input_file"
+OUTPUT_FILE = "$output_file"
 
 
 def encode_float(value: float) -> Any:

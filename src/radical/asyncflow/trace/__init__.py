@@ -66,6 +66,9 @@ def _raw(i: int, event: dict[str, Any], index: dict[str, int], shown: str) -> Ra
     node.kwargs = {k: _reindex(v, index, refs) for k, v in event.get("kwargs", {}).items()
                    if k not in ("task_description", "workflow_id")}
     node.after = {index[u] for u in refs if u in index and index[u] < i}
+    node.backend = event.get("backend")
+    node.inputs = list(event.get("inputs", []))
+    node.outputs = list(event.get("outputs", []))
     return node
 
 

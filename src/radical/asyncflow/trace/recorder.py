@@ -14,7 +14,17 @@ import itertools
 import threading
 from typing import Any
 
-from ..ir.values import FUTURE, RESULT, RUNTIME, encode_dict, encode_float, encode_set
+from ..data import InputFile, OutputFile
+from ..ir.values import (
+    FUTURE,
+    INPUT_FILE,
+    OUTPUT_FILE,
+    RESULT,
+    RUNTIME,
+    encode_dict,
+    encode_float,
+    encode_set,
+)
 from ..runtime.backends.base import ExecutionBackend, TaskSpec
 from .placeholder import MARKER, Placeholder, producers_of
 
@@ -67,7 +77,10 @@ class Recorder:
             "callsite": list(event.callsite) if event.callsite else None,
             "args": [encode(a, prefix) for a in event.args],
             "kwargs": {k: encode(v, prefix) for k, v in event.kwargs.items()},
+            "backend": event.backend,
         }
+        if event.task_kind != "block":
+            record.update(file_names(event.args, event.kwargs))
         with self._lock:
             self.events.append(record)
 
@@ -92,6 +105,17 @@ def encode(value: Any, prefix: str) -> Any:
     return _encode_container(value, prefix)
 
 
+def file_names(args: Any, kwargs: Any) -> dict[str, list[str]]:
+    """Literal input (not downloaded) and output names, as the static compiler lists them."""
+    from ..runtime.files import collect
+
+    refs = collect(tuple(args), dict(kwargs))
+    return {
+        "inputs": [r.name for r in refs if isinstance(r, InputFile) and r.url is None],
+        "outputs": [r.name for r in refs if isinstance(r, OutputFile)],
+    }
+
+
 def _encode_container(value: Any, prefix: str) -> Any:
     if isinstance(value, list):
         return [encode(v, prefix) for v in value]
@@ -103,6 +127,10 @@ def _encode_container(value: Any, prefix: str) -> Any:
         return encode_dict([(encode(k, prefix), encode(v, prefix)) for k, v in value.items()])
     if isinstance(value, bytes):
         return {"$bytes": value.decode("latin-1")}
+    if isinstance(value, InputFile):
+        return {INPUT_FILE: value.url or value.name}
+    if isinstance(value, OutputFile):
+        return {OUTPUT_FILE: value.name}
     if isinstance(value, range):
         return {"$object": f"range({value.start}, {value.stop}, {value.step})"}
     return {"$object": type(value).__name__}
