@@ -32,7 +32,8 @@ from .impact import Impact, impact
 from .load import Subject
 
 _LINE = re.compile(r"@\d+")
-_SCALAR_FIELDS = ("kind", "name", "parent", "args", "command", "command_template", "reason")
+_SCALAR_FIELDS = ("kind", "name", "parent", "args", "command", "command_template", "reason",
+                  "backend", "inputs", "outputs")
 _MAPPING_FIELDS = ("kwargs", "resources", "options")
 MISSING = None
 
@@ -120,7 +121,7 @@ def _id(node: Node) -> str:
 def _changes(old: Node, new: Node, pairs: Mapping[str, str]) -> NodeChange:
     found = []
     for name in _SCALAR_FIELDS:
-        before, after = getattr(old, name), _rename(getattr(new, name), pairs)
+        before, after = getattr(old, name, None), _rename(getattr(new, name, None), pairs)
         if name == "parent" and after is not None:
             after = pairs.get(after, after)
         if _plain(before) != _plain(after):

@@ -116,15 +116,14 @@ def plan_subject(label: str, doc: Mapping[str, Any]) -> Subject:
 
 
 def node_from_json(data: Mapping[str, Any]) -> Node:
-    return Node(
-        id=str(data["id"]), kind=str(data["kind"]), name=str(data["name"]),
-        span=Span.from_json(data["span"]), after=tuple(data.get("after", ())),
-        parent=data.get("parent"), args=tuple(data.get("args", ())),
-        kwargs=dict(data.get("kwargs", {})), command=data.get("command"),
-        command_template=bool(data.get("command_template", False)),
-        resources=dict(data.get("resources", {})), options=dict(data.get("options", {})),
-        reason=data.get("reason"),
-    )
+    """The inverse of ``Node.to_json`` (keys ``Node`` does not have are ignored)."""
+    values: dict[str, Any] = {}
+    for field in dataclasses.fields(Node):
+        if field.name in data:
+            value = data[field.name]
+            values[field.name] = tuple(value) if field.default == () else value
+    values["span"] = Span.from_json(data["span"])
+    return Node(**values)
 
 
 def _diagnostic(data: Mapping[str, Any]) -> Diagnostic:
