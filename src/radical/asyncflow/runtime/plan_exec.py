@@ -1,0 +1,328 @@
+"""Execute a static plan on a WorkflowEngine: every node becomes a task of the engine.
+
+How nodes become tasks (all through the engine, which resolves dependencies):
+
+* top-level **function / executable** nodes are called by the runner, in
+  plan order, with their planned arguments; ``{"$future": id}`` and
+  ``{"$result": id}`` become the future of node ``id``.  Function bodies are
+  the plain functions of ``tasks.py``; an executable's body (also from
+  ``tasks.py``) is wrapped to remember the command it returned.
+* **block** nodes run their body from ``tasks.py``, in a namespace where every
+  task name is a :class:`_Proxy`.  When the body calls a task, the proxy hands
+  out the block's next planned member of that name (creation order) and
+  returns that node's future: the body decides the member's actual arguments
+  (they may be computed from results), the plan decides its identity.  A call
+  with no planned member left is run anyway and recorded as ``unplanned``.
+* **cached** nodes (``--resume``, same fingerprint as a finished node of an
+  earlier run) are tasks on a second, in-process backend that returns the
+  recorded value at once, so dependents see an ordinary future.  The members
+  of a cached block are recorded as ``skipped`` with that reason.
+
+Journal records (see :mod:`.journal`) are written from the engine's events
+(``submitted``, ``running``, and the final ``done`` with the value, ``failed``
+with the exit code, ...: the engine settles a future and emits its event
+before it launches any dependent, so the journal is in dependency order); a
+done-callback on each future is the fallback for an event that raced the
+bookkeeping.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import functools
+import inspect
+import threading
+from collections import deque
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from ..errors import DependencyFailureError, ExecutableError
+from .backends.base import ExecutionBackend, TaskSpec
+from .engine import WorkflowEngine
+from .fingerprint import encode_value, value_digest
+from .journal import Journal
+
+CACHE_BACKEND = "raf-cache"
+PLAN_BLOCK: contextvars.ContextVar[str | None] = contextvars.ContextVar("raf_plan_block",
+                                                                       default=None)
+
+
+class CacheBackend(ExecutionBackend):
+    """Finishes every task at once with the value passed as its only argument."""
+
+    def __init__(self) -> None:
+        super().__init__(CACHE_BACKEND)
+
+    def submit(self, spec: TaskSpec) -> None:
+        self.sink.succeeded(spec.uid, spec.args[0])
+
+    def cancel(self, uid: str, reason: str) -> None:
+        self.sink.cancelled(uid, reason)
+
+    async def shutdown(self) -> None:
+        return None
+
+
+def _cached_value(value: Any) -> Any:
+    return value
+
+
+class Undecodable(ValueError):
+    """A planned argument that only the workflow body can compute."""
+
+
+class _Proxy:
+    def __init__(self, execution: StaticExecution, name: str) -> None:
+        self.execution = execution
+        self.name = name
+        self.__name__ = name
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self.execution.member_call(self.name, args, kwargs)
+
+
+class StaticExecution:
+    """One run of a static plan (see the module docstring)."""
+
+    def __init__(self, plan: Mapping[str, Any], tasks: Any, workflow_ns: dict[str, Any],
+                 journal: Journal, fingerprints: Mapping[str, str],
+                 cache: Mapping[str, Any], progress: Callable[[str, str], None]) -> None:
+        self.plan = plan
+        self.nodes = {n["id"]: n for n in plan["nodes"]}
+        self.tasks = tasks
+        self.ns = workflow_ns
+        self.journal = journal
+        self.fps = fingerprints
+        self.cache = cache
+        self.progress = progress
+        self.futures: dict[str, Any] = {}
+        self.uids: dict[str, str] = {}
+        self.commands: dict[str, str] = {}
+        self.cached_blocks: set[str] = set()
+        self.recorded: set[str] = set()
+        self.lock = threading.Lock()
+        self.members: dict[str | None, dict[str, deque[str]]] = {}
+        for node in plan["nodes"]:
+            per = self.members.setdefault(node.get("parent"), {})
+            per.setdefault(node["name"], deque()).append(node["id"])
+        self.engine: WorkflowEngine | None = None
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.unplanned = 0
+        self.stopping = False
+        for name, info in plan["tasks"]["functions"].items():
+            if info["kind"] == "block":
+                self.ns[f"__raf_block_{name}"] = self.ns[name]
+            self.ns[name] = _Proxy(self, name)
+
+    # -- starting nodes ------------------------------------------------------
+    def start_top_level(self) -> None:
+        for batch in self.plan["batches"]:
+            for nid in batch:
+                node = self.nodes[nid]
+                if node.get("parent") is None:
+                    args = [self.decode(a) for a in node.get("args", [])]
+                    kwargs = {k: self.decode(v) for k, v in node.get("kwargs", {}).items()}
+                    self.start(nid, tuple(args), kwargs)
+
+    def member_call(self, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        parent = PLAN_BLOCK.get()
+        with self.lock:
+            queue = self.members.get(parent, {}).get(name)
+            nid = queue.popleft() if queue else None
+            if nid is None:
+                self.unplanned += 1
+                nid = f"{parent or ''}/{name}@unplanned[{self.unplanned}]".lstrip("/")
+        if nid not in self.nodes:
+            self.journal.write("unplanned", node=nid, detail=f"a call of {name!r} in {parent}")
+        return self.start(nid, args, kwargs, name=name)
+
+    def start(self, nid: str, args: tuple[Any, ...], kwargs: dict[str, Any],
+              name: str | None = None) -> Any:
+        node = self.nodes.get(nid) or {"id": nid, "name": name, "kind": self._kind(name)}
+        assert self.engine is not None
+        fp = self.fps.get(nid)
+        if fp is not None and fp in self.cache:
+            future = self._start_cached(nid, node, fp)
+        else:
+            template = self._template(node)
+            options = dict(kwargs)
+            if node.get("resources"):
+                options["task_description"] = self.description(node["resources"])
+            future = template(*args, **options)
+            self.journal.write("created", node=nid, fp=fp, uid=future.uid)
+        with self.lock:
+            self.futures[nid] = future
+            self.uids[future.uid] = nid
+        self._on_done(future, functools.partial(self._settled, nid, fp))
+        return future
+
+    def _start_cached(self, nid: str, node: Mapping[str, Any], fp: str) -> Any:
+        assert self.engine is not None
+        if node["kind"] == "block":
+            self.cached_blocks.add(nid)
+        value = self.cache[fp]
+        template = self.engine.function_task(_cached_value, name=node["name"])
+        future = template(value, backend=CACHE_BACKEND)
+        self.journal.write("cached", node=nid, fp=fp, digest=value_digest(value),
+                           value=encode_value(value))
+        self.progress(nid, "cached")
+        return future
+
+    def skip_members_of_cached_blocks(self) -> None:
+        for nid, node in self.nodes.items():
+            if nid not in self.futures and self._inside_cached(node):
+                self.journal.write("skipped", node=nid, reason="its block was cached")
+                self.progress(nid, "skipped")
+
+    def _inside_cached(self, node: Mapping[str, Any]) -> bool:
+        parent = node.get("parent")
+        while parent is not None:
+            if parent in self.cached_blocks:
+                return True
+            parent = self.nodes[parent].get("parent")
+        return False
+
+    def description(self, resources: Mapping[str, Any]) -> dict[str, Any]:
+        """The node's resources, minus keys the chosen backend does not understand."""
+        assert self.engine is not None
+        known = self.engine.backend.description_keys
+        return {k: v for k, v in resources.items() if known is None or k in known}
+
+    def _kind(self, name: str | None) -> str:
+        info = self.plan["tasks"]["functions"].get(name or "", {})
+        return str(info.get("kind", "function"))
+
+    # -- templates -------------------------------------------------------------
+    def _template(self, node: Mapping[str, Any]) -> Any:
+        assert self.engine is not None
+        name, kind = node["name"], node["kind"]
+        opts = {k: v for k, v in node.get("options", {}).items() if k in ("retries", "timeout")}
+        if kind == "block":
+            return self.engine.block(_block_body(self.ns[f"__raf_block_{name}"], node["id"]),
+                                     name=name, **opts)
+        if kind == "executable":
+            body = _recording(getattr(self.tasks, name), self.commands, node["id"])
+            return self.engine.executable_task(body, name=name, **opts)
+        return self.engine.function_task(getattr(self.tasks, name), name=name, **opts)
+
+    # -- arguments ---------------------------------------------------------------
+    def decode(self, value: Any) -> Any:
+        if isinstance(value, list):
+            return [self.decode(v) for v in value]
+        if not isinstance(value, dict):
+            return value
+        for tag in ("$future", "$result"):
+            if tag in value:
+                return self.futures[value[tag]]
+        if "$tuple" in value:
+            return tuple(self.decode(v) for v in value["$tuple"])
+        if "$set" in value:
+            return {self.decode(v) for v in value["$set"]}
+        if "$dict" in value:
+            return {self.decode(k): self.decode(v) for k, v in value["$dict"]}
+        if "$float" in value:
+            return float(value["$float"])
+        if "$bytes" in value:
+            return value["$bytes"].encode("latin-1")
+        if "$runtime" in value or "$object" in value:
+            raise Undecodable(f"argument {value!r} is computed by the workflow body")
+        return {k: self.decode(v) for k, v in value.items()}
+
+    # -- outcomes --------------------------------------------------------------------
+    def _on_done(self, future: Any, callback: Callable[[Any], None]) -> None:
+        assert self.loop is not None
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is self.loop:
+            future.add_done_callback(callback)
+        else:
+            self.loop.call_soon_threadsafe(future.add_done_callback, callback)
+
+    def _settled(self, nid: str, fp: str | None, future: Any) -> None:
+        with self.lock:
+            if nid in self.recorded:
+                return
+            self.recorded.add(nid)
+        if fp is not None and fp in self.cache and future.done() and not future.cancelled() \
+                and future.exception() is None:
+            return  # recorded as cached when it started
+        if future.cancelled():
+            self.journal.write("cancelled", node=nid, error="cancelled")
+            self.progress(nid, "cancelled")
+            return
+        exc = future.exception()
+        if exc is None:
+            value = future.result()
+            self.journal.write("done", node=nid, fp=fp, digest=value_digest(value),
+                               value=encode_value(value), command=self.commands.get(nid),
+                               exit_code=0 if nid in self.commands else None)
+            self.progress(nid, "done")
+            return
+        event = "dep_failed" if isinstance(exc, DependencyFailureError) else "failed"
+        code = exc.exit_code if isinstance(exc, ExecutableError) else None
+        self.journal.write(event, node=nid, error=f"{type(exc).__name__}: {exc}"[:2000],
+                           exit_code=code, command=self.commands.get(nid))
+        self.progress(nid, event)
+
+    def on_event(self, event: Any) -> None:
+        nid = self.uids.get(event.uid)
+        if nid is None:
+            return
+        if event.kind in ("submitted", "running") and event.backend != CACHE_BACKEND:
+            self.journal.write(event.kind, node=nid)
+        elif event.kind in ("done", "failed", "cancelled"):
+            # the future is settled before the event and before any dependent is launched,
+            # so recording here keeps the journal in dependency order
+            self._settled(nid, self.fps.get(nid), self.futures[nid])
+
+    def cancel_all(self, pending_only: bool = False) -> None:
+        for future in list(self.futures.values()):
+            if future.done():
+                continue
+            if pending_only and getattr(future, "state", "PENDING") != "PENDING":
+                continue
+            future.cancel()
+
+    async def wait(self) -> None:
+        while True:
+            pending = [f for f in list(self.futures.values()) if not f.done()]
+            if not pending:
+                return
+            await asyncio.wait(pending)
+
+
+def _recording(body: Callable[..., Any], commands: dict[str, str], nid: str) -> Any:
+    if inspect.iscoroutinefunction(body):
+        @functools.wraps(body)
+        async def record_async(*args: Any, **kwargs: Any) -> Any:
+            commands[nid] = command = await body(*args, **kwargs)
+            return command
+
+        return record_async
+
+    @functools.wraps(body)
+    def record(*args: Any, **kwargs: Any) -> Any:
+        commands[nid] = command = body(*args, **kwargs)
+        return command
+
+    return record
+
+
+def _block_body(body: Callable[..., Any], nid: str) -> Any:
+    if inspect.iscoroutinefunction(body):
+        @functools.wraps(body)
+        async def run_async(*args: Any, **kwargs: Any) -> Any:
+            PLAN_BLOCK.set(nid)
+            return await body(*args, **kwargs)
+
+        return run_async
+
+    @functools.wraps(body)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        PLAN_BLOCK.set(nid)
+        return body(*args, **kwargs)
+
+    return run

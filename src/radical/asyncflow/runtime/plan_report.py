@@ -1,0 +1,85 @@
+"""What ``raf run`` shows: a rich progress bar on stderr (only on a terminal) and a summary.
+
+The summary table (stdout) counts nodes by outcome, gives the wall time and
+the **critical path actually taken**: starting from the node that finished
+last, repeatedly step to the dependency that finished last.  Discrepancies
+found by the conformance check are listed on stderr.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+OUTCOMES = ("done", "cached", "skipped", "failed", "dep_failed", "cancelled")
+
+
+class Report:
+    def __init__(self, plan: Mapping[str, Any], run_dir: str) -> None:
+        self.plan = plan
+        self.run_dir = run_dir
+        self.total = len(plan["nodes"])
+        self.err = Console(file=sys.stderr)
+        self._lock = threading.Lock()
+        self._progress = Progress(TextColumn("[bold]raf run"), BarColumn(), MofNCompleteColumn(),
+                                  TextColumn("{task.description}"), TimeElapsedColumn(),
+                                  console=self.err, disable=not self.err.is_terminal,
+                                  transient=True)
+        self._task = self._progress.add_task("", total=self.total)
+        self._progress.start()
+
+    def advance(self, nid: str, what: str) -> None:
+        with self._lock:
+            self._progress.update(self._task, advance=1, description=f"{what}: {nid}")
+
+    def stop(self) -> None:
+        self._progress.stop()
+
+    def summary(self, records: list[Mapping[str, Any]], seconds: float,
+                problems: list[str]) -> None:
+        counts: Counter[str] = Counter()
+        last: dict[str, Mapping[str, Any]] = {}
+        for rec in records:
+            if rec.get("node") and rec["event"] in OUTCOMES:
+                last[rec["node"]] = rec
+        counts.update(rec["event"] for rec in last.values())
+        table = Table(title=f"raf run: {self.plan['source']['path']} ({self.run_dir})")
+        for name in (*OUTCOMES, "time", "critical path"):
+            table.add_column(name)
+        path = taken_path(self.plan, last)
+        table.add_row(*(str(counts[o]) for o in OUTCOMES), f"{seconds:.2f} s",
+                      " -> ".join(path) or "-")
+        Console(file=sys.stdout, width=200).print(table)
+        if problems:
+            print_problems(["the run does not conform to the plan:", *problems])
+
+
+def taken_path(plan: Mapping[str, Any], last: Mapping[str, Mapping[str, Any]]) -> list[str]:
+    after = {n["id"]: n["after"] for n in plan["nodes"]}
+    finished = {nid: rec.get("t", 0.0) for nid, rec in last.items()
+                if rec["event"] in ("done", "cached") and nid in after}
+    if not finished:
+        return []
+    node: str | None = max(finished, key=lambda n: (finished[n], n))
+    path = []
+    while node is not None:
+        path.append(node)
+        deps = [d for d in after[node] if d in finished]
+        node = max(deps, key=lambda d: (finished[d], d)) if deps else None
+    return path[::-1]
+
+
+def print_problems(lines: Iterable[str]) -> None:
+    lines = list(lines)
+    if not lines:
+        return
+    print(f"raf: {lines[0]}", file=sys.stderr)
+    for line in lines[1:]:
+        print(f"  - {line}", file=sys.stderr)

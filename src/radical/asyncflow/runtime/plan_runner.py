@@ -1,0 +1,249 @@
+"""``raf run``: execute a compiled plan on a WorkflowEngine and check the run against it.
+
+Steps, in order (any refusal exits 1 before anything runs):
+
+1. :func:`.conformance.check_plan`: the plan is internally consistent;
+2. ``tasks.py`` is the one the plan was compiled with (sha256);
+3. :func:`.conformance.check_source`: the module, when found, has the recorded
+   digest (else the plan is refused with a clear message) and still compiles
+   to the same nodes and edges;
+4. a new ``runs/<n>/journal.jsonl``; with ``--resume`` the finished nodes of
+   earlier runs are indexed by fingerprint (:mod:`.fingerprint`);
+5. execution: static plans by :class:`.plan_exec.StaticExecution` (the
+   workflow body never runs); plans with dynamic regions by
+   :mod:`.plan_module`, which runs the module and records the expansion;
+6. :func:`.conformance.check_run` over this run's journal, a summary table,
+   and the exit code: 0 for a successful, conforming run, 1 otherwise (with
+   the discrepancies listed), 130 after Ctrl-C (running tasks are cancelled,
+   executables killed by process group, the journal flushed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import dataclasses
+import importlib.util
+import json
+import os
+import signal
+import sys
+import time
+from collections.abc import Mapping
+from typing import Any
+
+import cloudpickle
+
+from .conformance import (
+    SourceMismatch,
+    check_plan,
+    check_run,
+    check_source,
+    tasks_digest_problem,
+)
+from .fingerprint import decode_value, plan_fingerprints
+from .journal import JOURNAL, Journal, history, new_run_dir, read
+from .plan_report import Report, print_problems
+
+EXIT_OK, EXIT_FAILED, EXIT_INTERRUPTED = 0, 1, 130
+POLICIES = ("continue", "finish", "terminate")
+BACKEND_NAMES = ("local", "dask", "radical.pilot")
+
+
+class PlanError(Exception):
+    """The plan cannot be loaded or run; the message says why."""
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class RunOptions:
+    backend: str | None = None
+    resume: bool = False
+    workers: int | None = None
+    on_failure: str = "continue"
+
+
+def load_plan(plan_dir: str) -> dict[str, Any]:
+    path = os.path.join(plan_dir, "plan.json")
+    try:
+        with open(path, encoding="utf-8") as handle:
+            plan = json.load(handle)
+    except OSError as exc:
+        raise PlanError(f"cannot read {path}: {exc.strerror}") from None
+    except ValueError as exc:
+        raise PlanError(f"{path} is not valid JSON: {exc}") from None
+    if not isinstance(plan, dict):
+        raise PlanError(f"{path} is not a plan (not a JSON object)")
+    return plan
+
+
+def make_backend(name: str, plan: Mapping[str, Any], workers: int | None) -> Any:
+    if name == "local":
+        from .backends.local import LocalExecutionBackend
+
+        return LocalExecutionBackend(max_workers=workers)
+    if name == "dask":
+        from .backends.dask import DaskExecutionBackend
+
+        return DaskExecutionBackend({"n_workers": workers or 2, "threads_per_worker": 1})
+    if name == "radical.pilot":
+        from .backends.radical_pilot import RadicalExecutionBackend
+
+        pilot = dict(plan.get("radical.pilot", {}).get("pilot", {}))
+        if workers:
+            pilot["cores"] = workers
+        return RadicalExecutionBackend(pilot or None)
+    raise PlanError(f"unknown backend {name!r} (choose from {', '.join(BACKEND_NAMES)})")
+
+
+def load_tasks(plan: Mapping[str, Any], plan_dir: str) -> tuple[Any, dict[str, Any]]:
+    """Import ``tasks.py`` (for task bodies) and a second namespace for block bodies."""
+    path = os.path.abspath(os.path.join(plan_dir, plan["tasks"]["module"]))
+    name = "raf_plan_tasks"
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise PlanError(f"cannot load {path}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+    except Exception as exc:
+        raise PlanError(f"{path} failed to import: {type(exc).__name__}: {exc}") from None
+    cloudpickle.register_pickle_by_value(module)
+    with open(path, encoding="utf-8") as handle:
+        code = compile(handle.read(), path, "exec")
+    namespace: dict[str, Any] = {"__name__": name + "_workflow", "__file__": path}
+    exec(code, namespace)  # the same definitions again; blocks see task proxies here
+    return module, namespace
+
+
+def resume_cache(plan_dir: str) -> dict[str, Any]:
+    """fingerprint -> value of every node finished in an earlier run."""
+    cache: dict[str, Any] = {}
+    for record in history(plan_dir):
+        if record["event"] in ("done", "cached") and record.get("fp") and record.get("value"):
+            try:
+                cache[record["fp"]] = decode_value(record["value"])
+            except Exception:
+                continue
+    return cache
+
+
+def verify(plan: Mapping[str, Any], plan_dir: str) -> list[str]:
+    """Refusals before running (empty when the plan may run)."""
+    problems = check_plan(plan)
+    if problems:
+        return ["the plan is inconsistent:", *problems]
+    tasks_problem = tasks_digest_problem(plan, plan_dir)
+    if tasks_problem:
+        return [tasks_problem]
+    try:
+        _, mismatches = check_source(plan, plan_dir)
+    except SourceMismatch as exc:
+        return [f"refusing to run: {exc}"]
+    if mismatches:
+        return ["the plan does not match its module (edited by hand?):", *mismatches]
+    return []
+
+
+def run_plan(plan: dict[str, Any], plan_dir: str, options: RunOptions) -> int:
+    refusals = verify(plan, plan_dir)
+    if refusals:
+        print_problems(refusals)
+        return EXIT_FAILED
+    backend_name = options.backend or plan["backend"]
+    if options.on_failure not in POLICIES:
+        raise PlanError(f"--on-failure must be one of {', '.join(POLICIES)}")
+    run_dir = new_run_dir(plan_dir)
+    journal = Journal(os.path.join(run_dir, JOURNAL))
+    cache = resume_cache(plan_dir) if options.resume else {}
+    journal.write("start", backend=backend_name, plan_sha256=plan["tasks"]["sha256"],
+                  resume=options.resume, on_failure=options.on_failure, mode=plan["mode"],
+                  source=plan["source"]["path"])
+    report = Report(plan, run_dir)
+    started = time.monotonic()
+    try:
+        outcome = _execute(plan, plan_dir, options, backend_name, journal, cache, report)
+    finally:
+        report.stop()
+    elapsed = time.monotonic() - started
+    journal.write("end", outcome=outcome, seconds=round(elapsed, 3))
+    journal.close()
+    records = read(os.path.join(run_dir, JOURNAL))
+    problems = check_run(plan, records, plan_dir)
+    report.summary(records, elapsed, problems)
+    if outcome == "interrupted":
+        return EXIT_INTERRUPTED
+    return EXIT_OK if outcome == "ok" and not problems else EXIT_FAILED
+
+
+def _execute(plan: dict[str, Any], plan_dir: str, options: RunOptions, backend_name: str,
+             journal: Journal, cache: dict[str, Any], report: Report) -> str:
+    backend = make_backend(backend_name, plan, options.workers)
+    tasks, namespace = load_tasks(plan, plan_dir)
+    code = {n: f["sha256"] for n, f in plan["tasks"]["functions"].items()}
+    if plan["mode"] == "dynamic":
+        from .plan_module import run_module
+
+        return run_module(plan, plan_dir, backend, journal, cache, code, report, options)
+    fps = plan_fingerprints(plan["nodes"], code)
+    return asyncio.run(_static(plan, tasks, namespace, backend, journal, fps, cache, report,
+                               options.on_failure))
+
+
+async def _static(plan: dict[str, Any], tasks: Any, namespace: dict[str, Any], backend: Any,
+                  journal: Journal, fps: dict[str, str], cache: dict[str, Any], report: Report,
+                  policy: str) -> str:
+    from .engine import WorkflowEngine
+    from .plan_exec import CacheBackend, StaticExecution
+
+    state = {"outcome": "ok"}
+    execution: StaticExecution
+
+    def progress(nid: str, what: str) -> None:
+        report.advance(nid, what)
+        if what == "failed" and state["outcome"] == "ok":
+            state["outcome"] = "failed"
+        if what == "failed" and policy != "continue":
+            execution.cancel_all(pending_only=policy == "finish")
+
+    execution = StaticExecution(plan, tasks, namespace, journal, fps, cache, progress)
+    loop = asyncio.get_running_loop()
+    execution.loop = loop
+
+    def interrupt() -> None:
+        state["outcome"] = "interrupted"
+        journal.write("interrupted")
+        execution.cancel_all()
+
+    engine = await WorkflowEngine.create(backend=[backend, CacheBackend()])
+    execution.engine = engine
+    engine.subscribe(execution.on_event)
+    loop.add_signal_handler(signal.SIGINT, interrupt)
+    try:
+        execution.start_top_level()
+        await execution.wait()
+        execution.skip_members_of_cached_blocks()
+    finally:
+        loop.remove_signal_handler(signal.SIGINT)
+        await engine.shutdown(mode="cancel")
+    if state["outcome"] == "ok" and any(f.cancelled() for f in execution.futures.values()):
+        state["outcome"] = "failed"
+    return state["outcome"]
+
+
+def launch(plan: dict[str, Any], backend: str, plan_dir: str, argv: list[str]) -> int:
+    """Entry point of a generated ``run_<backend>.py``."""
+    parser = argparse.ArgumentParser(prog=f"run_{backend.replace('.', '_')}.py")
+    parser.add_argument("--resume", action="store_true")
+    parser.add_argument("--workers", type=int, default=None)
+    parser.add_argument("--on-failure", choices=POLICIES, default="continue")
+    args = parser.parse_args(argv)
+    options = RunOptions(backend, args.resume, args.workers, args.on_failure)
+    try:
+        return run_plan(plan, plan_dir, options)
+    except PlanError as exc:
+        print(f"raf: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
