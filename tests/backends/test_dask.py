@@ -10,6 +10,9 @@ under a deadline.
 from __future__ import annotations
 
 import asyncio
+import collections
+import contextlib
+import gc
 import os
 import pathlib
 import signal
@@ -231,6 +234,37 @@ def test_blocks_run_their_tasks_on_dask(flow):
     assert async_block(sync_block(0)).result(timeout=30) == 4
 
 
+def test_large_results_stay_on_the_cluster_while_alive(flow, cluster):
+    class Blob:
+        def __init__(self, n):
+            self.data = b"x" * n
+
+    @flow.function_task
+    def make(n):
+        return Blob(n)
+
+    @flow.function_task
+    def use(blob, pair, small):
+        from distributed import get_worker
+        from distributed.worker import thread_state
+
+        dependencies = get_worker().state.tasks[thread_state.key].dependencies
+        return len(blob.data), pair[1] is blob, len(small.data), len(dependencies)
+
+    def made_keys():
+        keys = client.run_on_scheduler(lambda dask_scheduler: list(dask_scheduler.tasks))
+        return [k for k in keys if k.startswith("make-")]
+
+    big, small = make(1_000_000), make(10)
+    # the big value goes by reference (one Dask dependency, used twice), the small one inline
+    assert use(big, [0, big], small).result(timeout=30) == (1_000_000, True, 10, 1)
+    with Client(cluster) as client:
+        assert len(made_keys()) == 1
+        del big
+        gc.collect()
+        wait_until(lambda: not made_keys())
+
+
 def test_failure_propagates_to_dependents(flow):
     @flow.function_task
     def broken():
@@ -433,30 +467,36 @@ async def test_attached_process_cluster_closed_mid_run_fails_unfinished_tasks(tm
 # -- chaos (R13) -------------------------------------------------------------------------
 @pytest.mark.slow
 @pytest.mark.chaos
-def test_diamond_dag_under_a_worker_killer_is_correct_or_worker_lost():
+def test_diamond_dag_under_a_worker_killer_is_correct_or_fails_cleanly(tmp_path):
+    """R13 on Dask: every task is right, or fails with WorkerLost/BackendLost; never a hang.
+
+    The killer gives each worker incarnation an exponential lifetime, 1 s
+    on average by default (about 5 s a run).  ``RAF_CHAOS_MEAN=0.5`` is R13
+    exactly: a Dask worker needs about 1 s to restart, so runs take 9-26 s
+    and often end with BackendLost, because a kill during a worker's start
+    makes its nanny give up for good; once no worker is left the backend's
+    ``no_worker_timeout`` fails the rest.  Rerun a seed with ``RAF_CHAOS_SEED``.
+    """
     from distributed.diagnostics.plugin import WorkerPlugin
 
     seed = int(os.environ.get("RAF_CHAOS_SEED", time.time_ns() % 10_000))
-    print(f"chaos seed {seed}")
+    mean = float(os.environ.get("RAF_CHAOS_MEAN", "1.0"))
+    print(f"chaos seed {seed}, mean lifetime {mean} s")
+    lives = str(tmp_path)
 
     class Killer(WorkerPlugin):
-        """SIGKILL the worker after an exponential delay, seeded.
-
-        The mean lifetime is 1 s, not R13's 0.5 s: a Dask worker takes about
-        1 s to restart here, and at 0.5 s raw Dask itself does not finish
-        this DAG within 60 s (measured).
-        """
-
         def setup(self, worker):
             import random
 
-            rate = 1 / float(os.environ.get("RAF_CHAOS_MEAN", "1.0"))
-            delay = random.Random(f"{seed}-{worker.name}-{os.getpid()}").expovariate(rate)
+            incarnation = len(list(pathlib.Path(lives).glob(f"{worker.name}-*")))
+            (pathlib.Path(lives) / f"{worker.name}-{incarnation}").touch()
+            delay = random.Random(f"{seed}-{worker.name}-{incarnation}").expovariate(1 / mean)
             worker.loop.asyncio_loop.call_later(delay, os.kill, os.getpid(), signal.SIGKILL)
 
     with LocalCluster(n_workers=2, threads_per_worker=1, **PROCESSES) as mine, \
             Client(mine) as client:
-        flow = WorkflowEngine(backend=DaskExecutionBackend(address=mine.scheduler_address))
+        flow = WorkflowEngine(backend=DaskExecutionBackend(address=mine.scheduler_address,
+                                                           no_worker_timeout=10))
 
         @flow.function_task
         def source():
@@ -465,11 +505,11 @@ def test_diamond_dag_under_a_worker_killer_is_correct_or_worker_lost():
         @flow.function_task
         def middle(x, i):
             time.sleep(0.02)  # the work: long enough for the killer to strike
-            return x + i, os.getpid()
+            return x + i
 
         @flow.function_task
         def join(values):
-            return sum(v for v, _ in values), {pid for _, pid in values}
+            return sum(values)
 
         client.register_plugin(Killer(), name="killer")
         started = time.monotonic()
@@ -478,16 +518,13 @@ def test_diamond_dag_under_a_worker_killer_is_correct_or_worker_lost():
         final = join(middles)
         flow_futures = [root, *middles, final]
         wait_until(lambda: all(f.done() for f in flow_futures), timeout=60)
-        print(f"done in {time.monotonic() - started:.1f} s")
-        for future in flow_futures:
-            error = future.exception()
-            if error is None:
-                continue
-            cause = getattr(error, "root_cause", error)
-            assert isinstance(cause, WorkerLost), (seed, error)
-        pids = {f.result()[1] for f in middles if f.exception() is None}
-        print(f"{len(pids)} worker processes served the middle layer")
+        outcomes = [type(getattr(f.exception(), "root_cause", f.exception())).__name__
+                    for f in flow_futures]
+        print(f"done in {time.monotonic() - started:.1f} s, "
+              f"{len(list(tmp_path.iterdir()))} worker lives: {collections.Counter(outcomes)}")
+        assert set(outcomes) <= {"NoneType", "WorkerLost", "BackendLost"}, (seed, outcomes)
         if final.exception() is None:
-            assert final.result()[0] == 198 + sum(range(198))
-        client.unregister_worker_plugin("killer")
+            assert final.result() == 198 + sum(range(198))
         flow.shutdown(mode="cancel")
+        with contextlib.suppress(Exception):
+            client.unregister_worker_plugin("killer")

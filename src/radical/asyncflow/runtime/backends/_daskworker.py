@@ -31,7 +31,7 @@ import cloudpickle
 from ...errors import ExecutableError, SerializationError
 from ..process import STDERR_TAIL, command_argv
 from ..results import CommandOutput
-from .base import TaskSpec
+from ._daskrefs import fill
 
 POLL = 0.1  # seconds between cancellation checks of a running command
 _FN_BLOBS: weakref.WeakKeyDictionary[Any, bytes] = weakref.WeakKeyDictionary()
@@ -59,18 +59,18 @@ def dump_function(fn: Any, name: str) -> bytes:
     return blob
 
 
-def dump_arguments(spec: TaskSpec) -> bytes:
+def dump_arguments(name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> bytes:
     """The pickled ``(args, kwargs)``, or a SerializationError naming the culprit."""
     try:
-        return cloudpickle.dumps((spec.args, spec.kwargs))
+        return cloudpickle.dumps((args, kwargs))
     except Exception as exc:
-        raise SerializationError(f"task '{spec.name}': {_culprit(spec)} cannot be pickled for a "
-                                 f"Dask worker ({type(exc).__name__}: {exc})") from None
+        raise SerializationError(f"task '{name}': {_culprit(args, kwargs)} cannot be pickled for "
+                                 f"a Dask worker ({type(exc).__name__}: {exc})") from None
 
 
-def _culprit(spec: TaskSpec) -> str:
-    named = [(f"argument {i} ({type(a).__name__})", a) for i, a in enumerate(spec.args)]
-    named += [(f"argument {k}= ({type(v).__name__})", v) for k, v in spec.kwargs.items()]
+def _culprit(args: tuple[Any, ...], kwargs: dict[str, Any]) -> str:
+    named = [(f"argument {i} ({type(a).__name__})", a) for i, a in enumerate(args)]
+    named += [(f"argument {k}= ({type(v).__name__})", v) for k, v in kwargs.items()]
     for label, value in named:
         try:
             cloudpickle.dumps(value)
@@ -84,8 +84,12 @@ def load_result(blob: bytes) -> Any:
 
 
 # -- worker side ----------------------------------------------------------------
-def call(name: str, fn_blob: bytes, payload: bytes, is_async: bool) -> bytes:
-    """Run one function task on a worker; return its pickled value."""
+def call(name: str, fn_blob: bytes, payload: bytes, is_async: bool, *kept: bytes) -> bytes:
+    """Run one function task on a worker; return its pickled value.
+
+    ``kept`` are the pickled results of earlier tasks passed by reference
+    (Dask delivers them); they replace the Refs in the arguments.
+    """
     fn = _FN_CACHE.get(fn_blob)
     if fn is None:
         fn = cloudpickle.loads(fn_blob)
@@ -93,6 +97,8 @@ def call(name: str, fn_blob: bytes, payload: bytes, is_async: bool) -> bytes:
             _FN_CACHE.clear()
         _FN_CACHE[fn_blob] = fn
     args, kwargs = cloudpickle.loads(payload)
+    if kept:
+        args, kwargs = fill(args, kwargs, [cloudpickle.loads(blob) for blob in kept])
     try:
         value = asyncio.run(fn(*args, **kwargs)) if is_async else fn(*args, **kwargs)
     except Exception as exc:

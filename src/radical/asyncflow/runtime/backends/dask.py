@@ -39,19 +39,16 @@ options say otherwise) and close it on shutdown.  ``client=`` or
 from __future__ import annotations
 
 import asyncio
-import base64
 import contextlib
-import os
-import signal
-import sys
 import uuid
 from collections.abc import Mapping
 from typing import Any, Literal
 
-import cloudpickle
-
-from ...errors import BackendError, BackendLost, TaskDescriptionError, WorkerLost
-from . import _daskhost, _daskworker
+from ...errors import BackendError, BackendLost, WorkerLost
+from . import _daskworker
+from ._daskconfig import cluster_defaults, submit_options
+from ._daskhost import ClusterHost
+from ._daskrefs import KeptResults
 from .base import ExecutionBackend, TaskSpec
 
 _LOST_STATES = frozenset({"pending", "lost"})
@@ -93,15 +90,16 @@ class DaskExecutionBackend(ExecutionBackend):
         owned = client is None and address is None
         self.no_worker_timeout = (5.0 if owned else None) if no_worker_timeout == "auto" \
             else no_worker_timeout
-        self._cluster_options = _cluster_defaults(cluster_options or {})
+        self._cluster_options = cluster_defaults(cluster_options or {})
         self._given_client = client
         self._address = address
         self._client: Any = None
         self._cluster: Any = None
-        self._host: _ClusterHost | None = None
+        self._host: ClusterHost | None = None
         self._owns_client = False
         self._token = uuid.uuid4().hex[:8]
         self._flights: dict[str, _Flight] = {}
+        self._kept = KeptResults()
         self._ready: dict[str, Any] = {}  # uid -> finished Dask future, awaiting gather
         self._to_cancel: list[Any] = []
         self._chores: set[asyncio.Task[Any]] = set()
@@ -123,7 +121,7 @@ class DaskExecutionBackend(ExecutionBackend):
             else:
                 address = self._address or (given.scheduler.address if given else None)
                 if address is None and self._cluster_options["processes"]:
-                    self._host = await _ClusterHost.start(self._cluster_options)
+                    self._host = await ClusterHost.start(self._cluster_options)
                     address = self._host.address
                 elif address is None:
                     self._cluster = await LocalCluster(asynchronous=True, **self._cluster_options)
@@ -142,6 +140,7 @@ class DaskExecutionBackend(ExecutionBackend):
         self._closed = True
         flights, self._flights = self._flights, {}
         self._ready.clear()
+        self._kept.clear()
         for uid in flights:
             self.sink.cancelled(uid, "backend shutdown")
         futures = [f.future for f in flights.values()] + self._to_cancel
@@ -195,14 +194,24 @@ class DaskExecutionBackend(ExecutionBackend):
                                    self.grace, key=key, pure=False, **options)
         else:
             fn_blob = _daskworker.dump_function(spec.function, spec.name)
-            payload = _daskworker.dump_arguments(spec)
+            args, kwargs, kept = self._swap_kept(spec)
+            payload = _daskworker.dump_arguments(spec.name, args, kwargs)
             future = client.submit(_daskworker.call, spec.name, fn_blob, payload, spec.is_async,
-                                   key=key, pure=False, **options)
+                                   *kept, key=key, pure=False, **options)
         watcher = asyncio.get_running_loop().create_task(self._watch(spec.uid, future))
         self._flights[spec.uid] = _Flight(spec, future, watcher)
         if not self._beating:
             self._beating = True
             self._chore(self._heartbeat())
+
+    def _swap_kept(self, spec: TaskSpec) -> tuple[tuple[Any, ...], dict[str, Any], list[Any]]:
+        """Large earlier results in the arguments go by reference (see :mod:`._daskrefs`)."""
+        if not len(self._kept):
+            return spec.args, spec.kwargs, []
+        try:
+            return self._kept.swap(spec.args, spec.kwargs)
+        except Exception:  # an exotic container: send the values themselves
+            return spec.args, spec.kwargs, []
 
     async def _watch(self, uid: str, future: Any) -> None:
         state = future._state  # the same event distributed's own wait() uses
@@ -249,8 +258,9 @@ class DaskExecutionBackend(ExecutionBackend):
             value = _daskworker.load_result(blob)
         except Exception as exc:  # e.g. a class missing on this side
             self.sink.failed(uid, exc)
-        else:
-            self.sink.succeeded(uid, value)
+            return
+        self._kept.keep(value, len(blob), flight.future)
+        self.sink.succeeded(uid, value)
 
     async def _heartbeat(self) -> None:
         """Fail what is in flight if the cluster lost its workers for good."""
@@ -342,46 +352,6 @@ class DaskExecutionBackend(ExecutionBackend):
 _CLOSING = frozenset({"closing", "closed", "failed"})
 
 
-class _ClusterHost:
-    """A ``LocalCluster`` in a child process (see :mod:`._daskhost` for why)."""
-
-    def __init__(self, proc: asyncio.subprocess.Process, address: str) -> None:
-        self.proc = proc
-        self.address = address
-
-    @classmethod
-    async def start(cls, options: Mapping[str, Any], timeout: float = 120.0) -> _ClusterHost:
-        proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", _daskhost.__name__, stdin=asyncio.subprocess.PIPE,
-            stdout=asyncio.subprocess.PIPE, start_new_session=True)
-        host = cls(proc, "")
-        try:
-            assert proc.stdin is not None and proc.stdout is not None
-            proc.stdin.write(base64.b64encode(cloudpickle.dumps(dict(options))) + b"\n")
-            await proc.stdin.drain()
-            line = (await asyncio.wait_for(proc.stdout.readline(), timeout)).decode().strip()
-        except BaseException:
-            await host.close()
-            raise
-        status, _, host.address = line.partition(" ")
-        if status != "ok":
-            await host.close()
-            raise BackendError(f"the LocalCluster did not start: {host.address or 'no answer'}")
-        return host
-
-    async def close(self, timeout: float = 30.0) -> None:
-        """Close the host's stdin (it closes the cluster), then make sure it is gone."""
-        proc = self.proc
-        if proc.stdin is not None and not proc.stdin.is_closing():
-            proc.stdin.close()
-        try:
-            await asyncio.wait_for(proc.wait(), timeout)
-        except TimeoutError:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGKILL)
-            await proc.wait()
-
-
 class _Flight:
     __slots__ = ("future", "spec", "watcher")
 
@@ -391,62 +361,7 @@ class _Flight:
         self.watcher = watcher
 
 
-def _cluster_defaults(options: Mapping[str, Any]) -> dict[str, Any]:
-    """Worker processes, loopback only and no dashboard unless the options say otherwise.
-
-    With ``dashboard_address=None`` Dask still starts HTTP servers (health and
-    metrics routes): the scheduler's on port 8787 of every interface, and with
-    ``processes=False`` the workers' too.  Pin them to 127.0.0.1, any port.
-    """
-    out = {"processes": True, "dashboard_address": None, **options}
-    if out["processes"]:
-        out.setdefault("host", "127.0.0.1")
-    else:
-        out.setdefault("worker_dashboard_address", LOOPBACK_ANY_PORT)
-    if out["dashboard_address"] is None:
-        out["scheduler_kwargs"] = {"dashboard": False, "dashboard_address": LOOPBACK_ANY_PORT,
-                                   **(out.get("scheduler_kwargs") or {})}
-    return out
-
-
 def _runs_on(client: Any, loop: asyncio.AbstractEventLoop) -> bool:
     """Is ``client`` an asynchronous client on ``loop`` (usable from the engine)?"""
     return bool(getattr(client, "_asynchronous", False)) and \
         getattr(client.loop, "asyncio_loop", None) is loop
-
-
-def submit_options(spec: TaskSpec) -> dict[str, Any]:
-    """``task_description`` keys as ``client.submit`` keywords, validated."""
-    desc = spec.description
-    if not desc:
-        return {}
-    out: dict[str, Any] = {}
-    for key, value in desc.items():
-        check = _CHECKS.get(key)
-        if check is None or not check(value):
-            raise TaskDescriptionError(
-                f"task '{spec.name}': task_description[{key!r}] = {value!r} is not valid for "
-                f"Dask ({_EXPECTED.get(key, 'unknown key')})")
-        out[key] = value
-    return out
-
-
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-_CHECKS = {
-    "resources": lambda v: isinstance(v, Mapping) and all(
-        isinstance(k, str) and isinstance(n, int | float) and not isinstance(n, bool)
-        for k, n in v.items()),
-    "retries": lambda v: _is_int(v) and v >= 0,
-    "workers": lambda v: isinstance(v, str) or (
-        isinstance(v, list | tuple | set | frozenset) and all(isinstance(w, str) for w in v)),
-    "priority": _is_int,
-}
-_EXPECTED = {
-    "resources": "a dict of resource name to amount, e.g. {'GPU': 1}",
-    "retries": "an int >= 0",
-    "workers": "a worker address or host, or a list of them",
-    "priority": "an int",
-}
