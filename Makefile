@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 
-.PHONY: install demo test test-fast bench lint format clean
+.PHONY: install demo system-deps test test-fast bench lint format clean
 
 install: $(STAMP)
 
@@ -15,10 +15,22 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -q -e '.[dask,rp,test,dev]'
 	touch $(STAMP)
 
-demo: install
-	$(BIN)/python examples/02_seed_local.py
+DEMO ?= examples/12_bioinformatics_pipeline.py
 
-test: install
+# compile a plan, picture it (an SVG too when Graphviz is installed), run it, report on the run
+demo: install
+	$(BIN)/raf compile $(DEMO) -o demo-plan
+	$(BIN)/raf show demo-plan --critical-path
+	@if command -v dot >/dev/null 2>&1; then $(BIN)/raf show demo-plan --svg -o demo-plan/graph.svg \
+	  && echo "picture: demo-plan/graph.svg"; else echo "(no Graphviz: skipping the SVG picture)"; fi
+	$(BIN)/raf run demo-plan
+	$(BIN)/raf report demo-plan
+
+# graphviz and chromium for the picture and browser tests; best effort, never fails
+system-deps:
+	-@bash .ci/system-deps.sh
+
+test: install system-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 test-fast: install
