@@ -68,26 +68,34 @@ def _check_plain(value: Any) -> None:
             raise UnsafeValue(f"{type(item).__name__} is not plain data")
 
 
-def literal(value: Any) -> str:
+def _defined(value: Any) -> Any:
+    """A missing variable fails loudly (StrictUndefined), even inside a filter."""
     if isinstance(value, jinja2.Undefined):
-        raise UnsafeValue("undefined value")
-    _check_plain(value)
+        value._fail_with_undefined_error()
+    return value
+
+
+def literal(value: Any) -> str:
+    _check_plain(_defined(value))
     return pprint.pformat(value, width=100, sort_dicts=True)
 
 
 def shquote(value: Any) -> str:
+    value = _defined(value)
     if not isinstance(value, str):
         raise UnsafeValue(f"shquote needs a string, got {type(value).__name__}")
     return shlex.quote(value)
 
 
 def number(value: Any) -> str:
+    value = _defined(value)
     if not isinstance(value, int) or isinstance(value, bool) or value < 0:
         raise UnsafeValue(f"expected a non-negative int, got {value!r}")
     return str(value)
 
 
 def walltime(seconds: Any) -> str:
+    seconds = _defined(seconds)
     if not isinstance(seconds, int | float) or isinstance(seconds, bool):
         raise UnsafeValue(f"walltime needs seconds, got {seconds!r}")
     total = math.ceil(seconds)
@@ -96,18 +104,21 @@ def walltime(seconds: Any) -> str:
 
 
 def slurm_name(value: Any) -> str:
+    value = _defined(value)
     if not isinstance(value, str):
         raise UnsafeValue("job name must be a string")
     return _SLURM_BAD.sub("_", value)[:64] or "raf"
 
 
 def comment(value: Any) -> str:
+    value = _defined(value)
     if not isinstance(value, str):
         raise UnsafeValue("comment needs a string")
     return repr(value)
 
 
 def code(value: Any) -> str:
+    value = _defined(value)
     if not isinstance(value, str):
         raise UnsafeValue("code needs a string")
     ast.parse(value)
