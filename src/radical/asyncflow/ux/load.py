@@ -45,12 +45,11 @@ def load(path: str, *, rev: str | None = None, options: Options | None = None) -
     plan_path = _plan_path(path)
     label = path if rev is None else f"{path}@{rev}"
     if plan_path is not None:
-        data = _read(plan_path, rev)
-        return plan_subject(label, _parse_json(data, label))
+        return plan_subject(label, _parse_json(_read(plan_path, rev), label))
     if rev is None and not os.path.isfile(path):
         raise SubjectError(f"{path}: no such module or plan directory")
-    data = None if rev is None else _read(path, rev)
-    return Subject(label, compile_path(path, options or Options(limits=Limits()), data))
+    old = None if rev is None else _read(path, rev)
+    return Subject(label, compile_path(path, options or Options(limits=Limits()), old))
 
 
 def _plan_path(path: str) -> str | None:

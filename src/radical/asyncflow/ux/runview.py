@@ -109,9 +109,9 @@ def build(run_dir: str, plan: Mapping[str, Any], records: list[dict[str, Any]]) 
         nid = record.get("node")
         if isinstance(nid, str):
             _apply(nodes, nid, record)
-    for node in nodes.values():
-        if end is None and node.state == "not run" and node.started is not None:
-            node.state = "running"
+    for run in nodes.values():
+        if end is None and run.state == "not run" and run.started is not None:
+            run.state = "running"
     estimate = (plan.get("estimates") or {}).get("critical_path") or {}
     return RunView(
         run_dir=run_dir, source=str((plan.get("source") or {}).get("path", "")),

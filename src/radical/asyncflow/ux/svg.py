@@ -36,7 +36,7 @@ def _rows(nodes: Sequence[NodeRun]) -> dict[str, int]:
 def _positions(nodes: Sequence[NodeRun]) -> dict[str, tuple[float, float]]:
     rows = _rows(nodes)
     used: dict[int, int] = {}
-    where = {}
+    where: dict[str, tuple[float, float]] = {}
     for node in nodes:
         r = rows[node.id]
         col = used.get(r, 0)
