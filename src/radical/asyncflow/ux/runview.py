@@ -25,9 +25,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..runtime.journal import JOURNAL, read, run_dirs
+from ..runtime.plan_report import OUTCOMES
 from .load import PLAN_FILE, SubjectError, node_from_json
 
-OUTCOMES = ("done", "cached", "skipped", "failed", "dep_failed", "cancelled")
 STATES = (*OUTCOMES, "running", "not run")
 _QUEUED = ("created", "submitted")
 _RAN = ("done", "failed", "cached")  # outcomes of nodes that ran (or were taken from cache)
