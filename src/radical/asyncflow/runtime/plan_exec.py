@@ -101,6 +101,8 @@ class StaticExecution:
         self.commands: dict[str, str] = {}
         self.cached_blocks: set[str] = set()
         self.recorded: set[str] = set()
+        self.launched: set[str] = set()  # handed to a backend (or a block body started)
+        self.early: dict[str, list[Any]] = {}
         self.lock = threading.Lock()
         self.members: dict[str | None, dict[str, deque[str]]] = {}
         for node in plan["nodes"]:
@@ -154,7 +156,12 @@ class StaticExecution:
         with self.lock:
             self.futures[nid] = future
             self.uids[future.uid] = nid
+            early = self.early.pop(future.uid, [])
+        for event in early:  # events the engine emitted before template() returned
+            self.on_event(event)
         self._on_done(future, functools.partial(self._settled, nid, fp))
+        if self.stopping:  # --on-failure finish/terminate, or Ctrl-C: nothing new starts
+            future.cancel()
         return future
 
     def _start_cached(self, nid: str, node: Mapping[str, Any], fp: str) -> Any:
@@ -268,10 +275,13 @@ class StaticExecution:
         self.progress(nid, event)
 
     def on_event(self, event: Any) -> None:
-        nid = self.uids.get(event.uid)
-        if nid is None:
-            return
+        with self.lock:
+            nid = self.uids.get(event.uid)
+            if nid is None:
+                self.early.setdefault(event.uid, []).append(event)
+                return
         if event.kind in ("submitted", "running") and event.backend != CACHE_BACKEND:
+            self.launched.add(nid)
             self.journal.write(event.kind, node=nid)
         elif event.kind in ("done", "failed", "cancelled"):
             # the future is settled before the event and before any dependent is launched,
@@ -279,10 +289,9 @@ class StaticExecution:
             self._settled(nid, self.fps.get(nid), self.futures[nid])
 
     def cancel_all(self, pending_only: bool = False) -> None:
-        for future in list(self.futures.values()):
-            if future.done():
-                continue
-            if pending_only and getattr(future, "state", "PENDING") != "PENDING":
+        self.stopping = True
+        for nid, future in list(self.futures.items()):
+            if future.done() or (pending_only and nid in self.launched):
                 continue
             future.cancel()
 

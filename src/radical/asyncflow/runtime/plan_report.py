@@ -11,7 +11,7 @@ from __future__ import annotations
 import sys
 import threading
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from rich.console import Console
@@ -42,7 +42,7 @@ class Report:
     def stop(self) -> None:
         self._progress.stop()
 
-    def summary(self, records: list[Mapping[str, Any]], seconds: float,
+    def summary(self, records: Sequence[Mapping[str, Any]], seconds: float,
                 problems: list[str]) -> None:
         counts: Counter[str] = Counter()
         last: dict[str, Mapping[str, Any]] = {}
