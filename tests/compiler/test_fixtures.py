@@ -25,6 +25,7 @@ COVERED_ELSEWHERE = {
     "RAF104": "test_hostile.py::test_not_a_regular_file",
     "RAF900": "test_cli.py::test_internal_error_exits_3",
     "RAF105": "test_cli.py::test_trace_reports_a_module_that_needs_real_values",
+    "RAF701": "tests/plans/test_extract.py (only `raf compile -o` extracts task code)",
 }
 
 
