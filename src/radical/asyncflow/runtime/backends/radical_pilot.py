@@ -138,8 +138,8 @@ class RadicalExecutionBackend(ExecutionBackend):
         pmgr = rp.PilotManager(self.session)
         self._tmgr = rp.TaskManager(self.session)
         self._tmgr.register_callback(self._on_task)
+        pmgr.register_callback(self._on_pilot)
         self.pilot = pmgr.submit_pilots(rp.PilotDescription(desc))
-        self.pilot.register_callback(self._on_pilot)
         self._tmgr.add_pilots(self.pilot)
         state = self.pilot.wait(state=[rp.PMGR_ACTIVE, *rp.FINAL], timeout=self._wait_limit(desc))
         if state != rp.PMGR_ACTIVE:
@@ -228,7 +228,11 @@ class RadicalExecutionBackend(ExecutionBackend):
 
     def _submit_loop(self) -> None:
         while True:
-            batch = [self._queue.get()]
+            try:
+                batch = [self._queue.get(timeout=1.0)]
+            except queue.Empty:
+                self._check_pilot()  # in case RP's callback went astray
+                continue
             while True:
                 try:
                     batch.append(self._queue.get_nowait())
@@ -242,6 +246,7 @@ class RadicalExecutionBackend(ExecutionBackend):
                 self._fail_batch(batch, exc)
             if stop:
                 return
+            self._check_pilot()
 
     def _perform(self, batch: list[tuple[str, Any]]) -> None:
         with self._lock:
@@ -319,11 +324,19 @@ class RadicalExecutionBackend(ExecutionBackend):
                        f"the RAPTOR process {task.uid} running function tasks ended "
                        f"({state}): {detail}")
 
-    def _on_pilot(self, pilot: Any, state: str) -> None:
+    def _on_pilot(self, pilot: Any, state: str | None = None) -> None:
+        try:
+            self._check_pilot(state)
+        except Exception:  # RP swallows callback errors silently; we log them
+            log.exception("radical.pilot: pilot callback failed")
+
+    def _check_pilot(self, state: str | None = None) -> None:
+        state = state or self.pilot.state
         if state not in self._rp.FINAL or self._closing:
             return
-        self._lost = self._pilot_reason(state)
-        self._fail_all(lambda f: True, self._lost)
+        with self._lock:
+            reason = self._lost = self._lost or self._pilot_reason(state)
+        self._fail_all(lambda f: True, reason)
 
     def _pilot_reason(self, state: str | None) -> str:
         pilot = self.pilot
@@ -333,10 +346,21 @@ class RadicalExecutionBackend(ExecutionBackend):
             what += f" (its runtime of {desc['runtime']} min ran out, or it was cancelled)"
         elif state is None or state not in self._rp.FINAL:
             what = f"Radical.Pilot pilot {pilot.uid} is still {pilot.state} after the timeout"
-        detail = (pilot.stderr or pilot.log or "") if state == "FAILED" else ""
+        detail = self._bootstrap_error() if state == "FAILED" else ""
         if detail:
-            what += f": {str(detail).strip()[-2000:]}"
+            what += f"; its bootstrap reported:\n{detail}"
         return what + f" (its sandbox: {self.base})"
+
+    def _bootstrap_error(self) -> str:
+        """The tail of a local pilot's bootstrap stderr: why the agent did not start."""
+        pilot_dir = self._local_pilot_dir()
+        if pilot_dir is None:
+            return ""
+        try:
+            with open(os.path.join(pilot_dir, "bootstrap_0.err"), errors="replace") as fh:
+                return fh.read()[-1500:].strip()
+        except OSError:
+            return ""
 
     def _fail_all(self, which: Any, message: str) -> None:
         with self._lock:
