@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -149,3 +150,12 @@ def wait_gone(base: str, timeout: float) -> list[Any]:
         if not left or time.monotonic() >= deadline:
             return left
         time.sleep(0.1)
+
+
+def remove_tree(path: str, attempts: int = 10) -> None:
+    """Remove ``path``; RP's exiting helpers may still flush files into it, so retry."""
+    for _ in range(attempts):
+        shutil.rmtree(path, ignore_errors=True)
+        if not os.path.exists(path):
+            return
+        time.sleep(0.3)

@@ -41,7 +41,6 @@ import itertools
 import logging
 import os
 import queue
-import shutil
 import threading
 import time
 import urllib.parse
@@ -119,12 +118,13 @@ class RadicalExecutionBackend(ExecutionBackend):
         self._started = True
 
     def _start_sync(self) -> None:
+        _rp_setup.pilot_description(self.resources, "")  # refuse bad keys before any work
         _rp_setup.prepare_environment(self._report)
         self.base = _rp_setup.make_base_dir(self._base_dir)
         try:
             self._open(_rp_setup.pilot_description(self.resources, self.base))
         except BaseException as exc:
-            self._close_sync(failed=True)
+            self._close_sync(failed=self.pilot is not None)
             if isinstance(exc, BackendError):
                 raise
             raise BackendError(f"RadicalExecutionBackend could not start: "
@@ -188,7 +188,7 @@ class RadicalExecutionBackend(ExecutionBackend):
         if keep:
             log.warning("radical.pilot: session files kept in %s", self.base)
         else:
-            shutil.rmtree(self.base, ignore_errors=True)
+            _rp_setup.remove_tree(self.base)
 
     def _local_pilot_dir(self) -> str | None:
         """This pilot's sandbox, when it is on this machine."""
