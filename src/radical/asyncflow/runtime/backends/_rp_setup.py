@@ -142,16 +142,6 @@ def _alive(proc: Any) -> bool:
         return False
 
 
-def wait_gone(base: str, timeout: float) -> list[Any]:
-    """Poll until no live process is left inside ``base``; return what is left."""
-    deadline = time.monotonic() + timeout
-    while True:
-        left = [p for p in processes_in(base) if _alive(p)]
-        if not left or time.monotonic() >= deadline:
-            return left
-        time.sleep(0.1)
-
-
 def remove_tree(path: str, attempts: int = 10) -> None:
     """Remove ``path``; RP's exiting helpers may still flush files into it, so retry."""
     for _ in range(attempts):
