@@ -97,3 +97,37 @@ def test_plan_runs_on_dask(tmp_path) -> None:
     proc = raf("run", "plan", "--workers", "2", cwd=tmp_path, timeout=180)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert sum(r["event"] == "done" for r in journal(plan_dir)) == 17
+
+
+FLAKY = '''\
+import os
+
+from radical.asyncflow import WorkflowEngine
+
+flow = WorkflowEngine()
+
+
+@flow.function_task(retries=2)
+def flaky():
+    with open("attempts", "a") as handle:
+        handle.write("x")
+    if os.path.getsize("attempts") < 2:
+        raise RuntimeError("first attempt fails")
+    return "ok"
+
+
+@flow.function_task
+def use(value):
+    return value.upper()
+
+
+use(flaky())
+'''
+
+
+def test_retries_are_one_run_of_the_node(tmp_path) -> None:
+    (tmp_path / "wf.py").write_text(FLAKY)
+    assert raf("compile", "wf.py", "-o", "plan", cwd=tmp_path).returncode == 0
+    proc = raf("run", "plan", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert (tmp_path / "attempts").read_text() == "xx"

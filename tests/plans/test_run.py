@@ -95,6 +95,8 @@ def test_check_run_reports_each_discrepancy() -> None:
     ]}
     records = [
         {"seq": 1, "event": "submitted", "node": "b@2"},
+        {"seq": 1, "event": "created", "node": "a@1"},
+        {"seq": 1, "event": "created", "node": "a@1"},
         {"seq": 2, "event": "done", "node": "a@1"},
         {"seq": 3, "event": "done", "node": "b@2", "command": "ls /", "exit_code": 0},
         {"seq": 4, "event": "done", "node": "a@1"},

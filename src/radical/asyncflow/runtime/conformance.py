@@ -135,7 +135,6 @@ def check_run(plan: Mapping[str, Any], records: Iterable[Mapping[str, Any]],
     problems: list[str] = []
     terminal: dict[str, list[Mapping[str, Any]]] = {}
     started: Counter[str] = Counter()
-    running: Counter[str] = Counter()
     first_start: dict[str, int] = {}
     finished_at: dict[str, int] = {}
     for rec in records:
@@ -143,8 +142,9 @@ def check_run(plan: Mapping[str, Any], records: Iterable[Mapping[str, Any]],
         if node is None:
             continue
         event = rec["event"]
-        if event in ("submitted", "running"):
-            (started if event == "submitted" else running)[node] += 1
+        if event == "created":  # once per node the runner starts (retries do not count)
+            started[node] += 1
+        elif event in ("submitted", "running"):
             first_start.setdefault(node, rec["seq"])
         elif event in TERMINAL:
             terminal.setdefault(node, []).append(rec)
@@ -153,7 +153,7 @@ def check_run(plan: Mapping[str, Any], records: Iterable[Mapping[str, Any]],
         elif event == "unplanned":
             problems.append(f"unplanned task ran: {node} ({rec.get('detail', '')})")
     for nid, node in nodes.items():
-        problems += _node_problems(node, terminal.get(nid, []), started[nid] or running[nid])
+        problems += _node_problems(node, terminal.get(nid, []), started[nid])
     problems += _order_problems(nodes, first_start, finished_at)
     problems += _output_problems(nodes, terminal, plan_dir)
     return problems
