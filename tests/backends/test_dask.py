@@ -64,9 +64,9 @@ def children() -> set[int]:
     return {p.pid for p in psutil.Process().children(recursive=True) if alive(p.pid)}
 
 
-def listen_addresses(pids: set[int]) -> set[str]:
-    return {conn.laddr.ip for pid in pids for conn in psutil.Process(pid).net_connections()
-            if conn.status == psutil.CONN_LISTEN}
+def listeners(pids: set[int]) -> set[tuple[str, int]]:
+    return {(conn.laddr.ip, conn.laddr.port) for pid in pids
+            for conn in psutil.Process(pid).net_connections() if conn.status == psutil.CONN_LISTEN}
 
 
 def hold(directory: str, tag: str) -> int:
@@ -114,7 +114,7 @@ def test_seed_workflow_sync_style_on_its_own_cluster_leaves_no_processes():
     assert isinstance(t1_result, CommandOutput) and t1_result.strip().isdigit()
     assert task2(t1_result).result(timeout=30) == int(t1_result) * 4
     assert worker in children()
-    assert listen_addresses(children() | {os.getpid()}) == {"127.0.0.1"}
+    assert {ip for ip, _ in listeners(children() - before)} == {"127.0.0.1"}
     flow.shutdown()
     wait_until(lambda: children() <= before)
     assert not alive(worker)
@@ -450,9 +450,10 @@ async def run_until_cluster_closes(flow, close, directory: pathlib.Path, deadlin
 
 
 async def test_own_thread_cluster_closed_mid_run_fails_unfinished_tasks(tmp_path):
+    ours = listeners({os.getpid()})
     backend = DaskExecutionBackend({"n_workers": 1, "threads_per_worker": 2, "processes": False})
     flow = await WorkflowEngine.create(backend=backend)
-    assert listen_addresses({os.getpid()}) == {"127.0.0.1"}
+    assert {ip for ip, _ in listeners({os.getpid()}) - ours} == {"127.0.0.1"}
     await run_until_cluster_closes(flow, backend.cluster.close, tmp_path, deadline=5)
 
 
