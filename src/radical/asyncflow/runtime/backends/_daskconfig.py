@@ -7,8 +7,15 @@ from typing import Any
 
 from ...errors import TaskDescriptionError
 from .base import TaskSpec
+from .local import RESOURCE_KEYS
 
 LOOPBACK_ANY_PORT = "127.0.0.1:0"
+#: what ``client.submit`` takes from a ``task_description``
+SUBMIT_KEYS = frozenset({"resources", "retries", "workers", "priority"})
+#: every key the backend accepts: the portable Radical.Pilot resource keys
+#: (``ranks``, ``cores_per_rank``, ...) are accepted and ignored, as on the
+#: local backend, so HPC workflows run unchanged on a Dask cluster
+DESCRIPTION_KEYS = SUBMIT_KEYS | RESOURCE_KEYS
 
 
 def cluster_defaults(options: Mapping[str, Any]) -> dict[str, Any]:
@@ -37,6 +44,8 @@ def submit_options(spec: TaskSpec) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in desc.items():
         check = _CHECKS.get(key)
+        if check is None and key in RESOURCE_KEYS:
+            continue
         if check is None or not check(value):
             raise TaskDescriptionError(
                 f"task '{spec.name}': task_description[{key!r}] = {value!r} is not valid for "

@@ -46,7 +46,7 @@ from typing import Any, Literal
 
 from ...errors import BackendError, BackendLost, WorkerLost
 from . import _daskworker
-from ._daskconfig import cluster_defaults, submit_options
+from ._daskconfig import DESCRIPTION_KEYS, cluster_defaults, submit_options
 from ._daskhost import ClusterHost
 from ._daskrefs import KeptResults
 from .base import ExecutionBackend, TaskSpec
@@ -63,14 +63,16 @@ class DaskExecutionBackend(ExecutionBackend):
     ``LocalCluster`` keyword arguments; ``DaskExecutionBackend(client=c)`` or
     ``(address='tcp://host:8786')`` to attach.  ``task_description`` keys
     ``resources``, ``retries``, ``workers`` and ``priority`` go to
-    ``client.submit``.  ``grace`` is the time between SIGTERM and SIGKILL
-    when a running executable is cancelled; ``no_worker_timeout`` is how long
+    ``client.submit``; the portable Radical.Pilot resource keys (``ranks``,
+    ``cores_per_rank``, ...) are accepted and ignored, as on the local backend.
+    ``grace`` is the time between SIGTERM and SIGKILL when a running
+    executable is cancelled; ``no_worker_timeout`` is how long
     tasks may wait on a cluster without workers before they fail with
     :class:`BackendLost` (``"auto"``: 5 s on a cluster the backend started,
     forever on an attached one).
     """
 
-    description_keys = frozenset({"resources", "retries", "workers", "priority"})
+    description_keys = DESCRIPTION_KEYS
 
     def __init__(
         self,
