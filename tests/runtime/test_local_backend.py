@@ -191,3 +191,20 @@ async def test_poison_task_fails_with_workerlost_and_the_rest_completes(procs):
     with pytest.raises(WorkerLost, match="died 3 times \\(allowed_failures=2\\)"):
         await bad
     assert await asyncio.gather(*good) == list(range(8))
+
+
+async def test_executor_shut_down_underneath_fails_new_tasks_clearly():
+    from concurrent.futures import ThreadPoolExecutor
+
+    from radical.asyncflow.errors import BackendLost
+
+    pool = ThreadPoolExecutor(2)
+    async with WorkflowEngine(backend=LocalExecutionBackend(pool)) as flow:
+        @flow.function_task
+        def f(x):
+            return x
+
+        assert await f(1) == 1
+        pool.shutdown()
+        with pytest.raises(BackendLost, match="no longer accepts work"):
+            await f(2)

@@ -36,7 +36,7 @@ from collections.abc import Mapping
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
-from ...errors import WorkerLost
+from ...errors import BackendLost, WorkerLost
 from .. import services
 from .._util import in_thread
 from ..process import run_command
@@ -145,7 +145,14 @@ class LocalExecutionBackend(ExecutionBackend):
         if self._threads is not None:
             self._threads.put((self, spec))
             return
-        cf = self._executor.submit(self._run_in_thread, spec)  # type: ignore[union-attr]
+        try:
+            cf = self._executor.submit(self._run_in_thread, spec)  # type: ignore[union-attr]
+        except RuntimeError as exc:  # the user's executor was shut down underneath us
+            self._running.pop(spec.uid, None)
+            raise BackendLost(
+                f"backend {self.name!r}: its executor no longer accepts work ({exc}); "
+                "was it shut down while the engine was running?"
+            ) from None
         if spec.uid in self._running:
             self._running[spec.uid] = cf
 
