@@ -283,6 +283,7 @@ class StaticExecution:
         if event.kind in ("submitted", "running") and event.backend != CACHE_BACKEND:
             self.launched.add(nid)
             self.journal.write(event.kind, node=nid)
+            self.progress(nid, "running")
         elif event.kind in ("done", "failed", "cancelled"):
             # the future is settled before the event and before any dependent is launched,
             # so recording here keeps the journal in dependency order

@@ -32,12 +32,27 @@ class Report:
                                   TextColumn("{task.description}"), TimeElapsedColumn(),
                                   console=self.err, disable=not self.err.is_terminal,
                                   transient=True)
+        self.running: dict[str, None] = {}  # insertion-ordered set of running node ids
         self._task = self._progress.add_task("", total=self.total)
         self._progress.start()
 
     def advance(self, nid: str, what: str) -> None:
+        """Record one node's progress: ``running`` (named on the bar) or an outcome."""
         with self._lock:
-            self._progress.update(self._task, advance=1, description=f"{what}: {nid}")
+            if what == "running":
+                self.running[nid] = None
+                self._progress.update(self._task, description=self.running_text())
+                return
+            self.running.pop(nid, None)
+            self._progress.update(self._task, advance=1, description=self.running_text())
+
+    def running_text(self, shown: int = 3) -> str:
+        """``running: a, b, c (+2)``: the nodes running now, oldest first."""
+        names = list(self.running)
+        if not names:
+            return ""
+        more = f" (+{len(names) - shown})" if len(names) > shown else ""
+        return f"running: {', '.join(names[:shown])}{more}"
 
     def stop(self) -> None:
         self._progress.stop()
