@@ -45,7 +45,7 @@ def test_impact_lines_name_the_machine(raf, examples_copy) -> None:
     _variant(examples_copy, "sweep", "11_hyperparameter_sweep.py", "[32, 64]", "[32, 64, 128]")
     out = raf("diff", "11_hyperparameter_sweep.py", "sweep.py", "--backend", "radical.pilot").out
     assert "  adds 3 GPU tasks\n" in out
-    assert "  pilot grows from 6 to 9 cores\n" in out
+    assert "  pilot grows from 7 to 15 cores\n" in out
 
 
 def test_same_graph_exits_0(raf, examples_copy) -> None:
@@ -85,7 +85,7 @@ def test_two_plans_and_plan_vs_module(raf, examples_copy) -> None:
     plans = raf("diff", "p1", "p2")
     assert plans.code == 1
     assert "    resources.cores_per_rank: 4 -> 8" in plans.out
-    assert "impact (radical.pilot):" in plans.out and "pilot grows from 12 to 24 cores" in plans.out
+    assert "impact (radical.pilot):" in plans.out and "pilot grows from 16 to 28 cores" in plans.out
     mixed = raf("diff", "p1/plan.json", "v.py", "--backend", "radical.pilot")
     assert mixed.out.splitlines()[2:] == plans.out.splitlines()[2:]
     assert raf("diff", "p1", "12_bioinformatics_pipeline.py").code == 0

@@ -10,6 +10,7 @@ import click
 
 from ..compiler import Limits, Options, compile_path
 from ..compiler.api import InternalError
+from ..compiler.machines import Machine, MachineError, load_machine_file
 from ..ir import Diagnostic, Workflow
 from .app import EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK, debug_enabled
 
@@ -26,10 +27,32 @@ def limit_options(func):  # type: ignore[no-untyped-def]
     return func
 
 
+def target_options(func):  # type: ignore[no-untyped-def]
+    """``--resource LABEL`` / ``--machine FILE``: the RAF5xx target (and the pilot's)."""
+    func = click.option("--machine", "machine_file", type=click.Path(dir_okay=False),
+                        default=None, help="Check resources against this machine file "
+                        "(JSON: cores_per_node, gpus_per_node, nodes, mem_per_node, mpi).")(func)
+    func = click.option("--resource", default=None, metavar="LABEL",
+                        help="Check resources against this Radical.Pilot resource (e.g. "
+                        "tacc.frontera); default: the module's RadicalExecutionBackend.")(func)
+    return func
+
+
+def load_machine(machine_file: str | None) -> Machine | None:
+    if machine_file is None:
+        return None
+    try:
+        return load_machine_file(machine_file)
+    except MachineError as exc:
+        raise click.UsageError(str(exc)) from None
+
+
 def compile_one(path: str, strict: bool, max_nodes: int, max_bytes: int,
-                max_lines: int) -> Workflow:
+                max_lines: int, resource: str | None = None,
+                machine: Machine | None = None) -> Workflow:
     limits = Limits(max_bytes=max_bytes, max_lines=max_lines, max_nodes=max_nodes)
-    options = Options(strict=strict, limits=limits, debug=debug_enabled())
+    options = Options(strict=strict, limits=limits, debug=debug_enabled(), resource=resource,
+                      machine=machine)
     try:
         return compile_path(path, options)
     except InternalError as exc:

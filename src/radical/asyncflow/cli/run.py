@@ -12,6 +12,7 @@ import os
 
 import click
 
+from ..compiler.machines import resolve_target
 from ..runtime.plan_runner import POLICIES, PlanError, RunOptions, load_plan, run_plan
 from .app import EXIT_FINDINGS
 from .common import compile_one, exit_code
@@ -30,8 +31,11 @@ from .plans import BACKEND_CHOICE, build_plan
               "nothing new; terminate: cancel everything.")
 @click.option("--plan-dir", type=click.Path(file_okay=False), default=None,
               help="Where to compile PATH (default .raf/<module name>).")
+@click.option("--resource", default=None, metavar="LABEL",
+              help="radical.pilot: run the pilot on this resource instead of the plan's "
+              "(e.g. local.localhost to try a site's plan here; the plan's sizes are dropped).")
 def run(target: str, backend: str | None, resume: bool, workers: int | None, on_failure: str,
-        plan_dir: str | None) -> None:
+        plan_dir: str | None, resource: str | None) -> None:
     """Run a compiled plan (or a module, compiled on the fly) and check it conforms."""
     if os.path.isdir(target):
         plan_dir = target
@@ -44,12 +48,13 @@ def run(target: str, backend: str | None, resume: bool, workers: int | None, on_
 
             click.echo(render_text(list(workflow.diagnostics), source_lines), err=True, nl=False)
             raise SystemExit(exit_code(workflow.diagnostics))
-        plan, code = build_plan(workflow, target, backend or "local", plan_dir)
+        pilot_target = resolve_target(workflow.pilots, resource)
+        plan, code = build_plan(workflow, target, backend or "local", plan_dir, pilot_target)
         if plan is None:
             raise SystemExit(code)
     try:
         plan = load_plan(plan_dir)
-        options = RunOptions(backend, resume, workers, on_failure)
+        options = RunOptions(backend, resume, workers, on_failure, resource)
         raise SystemExit(run_plan(plan, plan_dir, options))
     except PlanError as exc:
         click.echo(f"raf: {exc}", err=True)

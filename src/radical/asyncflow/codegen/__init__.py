@@ -13,6 +13,7 @@ import math
 import os
 from typing import Any
 
+from ..compiler.machines import Target
 from ..ir import Diagnostic, Workflow, dumps
 from .extract import extract
 from .plan import BACKENDS, PLAN_SCHEMA, plan_document
@@ -34,8 +35,13 @@ def launcher_name(backend: str) -> str:
     return f"run_{backend.replace('.', '_')}.py"
 
 
-def plan_files(wf: Workflow, text: str, backend: str, from_plan: str) -> PlanFiles:
-    """Everything a plan directory holds, or the RAF701 findings that prevent it."""
+def plan_files(wf: Workflow, text: str, backend: str, from_plan: str,
+               target: Target | None = None) -> PlanFiles:
+    """Everything a plan directory holds, or the RAF701 findings that prevent it.
+
+    ``target``: the machine a ``radical.pilot`` plan's pilot is sized for
+    (:func:`..compiler.machines.resolve_target`; default ``local.localhost``).
+    """
     if backend not in BACKENDS:
         raise ValueError(f"unknown backend {backend!r}")
     extracted = extract(wf, text)
@@ -46,7 +52,7 @@ def plan_files(wf: Workflow, text: str, backend: str, from_plan: str) -> PlanFil
                  for n in sorted(extracted.digests)}
     tasks = {"module": "tasks.py", "sha256": _sha(tasks_py), "functions": functions}
     source = {"path": wf.path, "sha256": wf.digest, "from_plan": from_plan, "copy": None}
-    plan = plan_document(wf, backend, source, tasks, section(wf, backend))
+    plan = plan_document(wf, backend, source, tasks, section(wf, backend, target))
     files = {"tasks.py": tasks_py}
     if plan["mode"] == "dynamic":
         plan["source"]["copy"] = SOURCE_COPY

@@ -5,33 +5,37 @@
   way a Dask graph names its tasks; linear chains of function tasks (each the
   only dependent of the previous, in the same block) are listed in ``chains``
   as candidates for fusion.
-* ``radical.pilot``: a ``PilotDescription`` sized from the plan (peak cores
-  and GPUs over the batches, runtime from the summed batch lengths) plus
-  ``TaskDescription`` dicts per topological batch.  Blocks and dynamic regions
-  run on the engine, not on the pilot, and are listed apart.  Deliberately
-  simple data; :mod:`..runtime.backends.radical_pilot` owns how RP runs tasks.
+* ``radical.pilot``: a ``PilotDescription`` sized for the target machine
+  (:mod:`.sizing`: widest batch + RAPTOR, whole nodes, walltime from the
+  critical path), the RAPTOR layout, the sizing facts, plus ``TaskDescription``
+  dicts per topological batch, as the runtime backend builds them
+  (executables through :func:`..runtime.backends._rp_tasks.command_fields`).
+  Blocks and dynamic regions run on the engine, not on the pilot, and are
+  listed apart.  :mod:`..runtime.backends.radical_pilot` owns how RP runs tasks.
 """
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
+from ..compiler.machines import Target
 from ..ir import Node, Workflow
 from ..ir.values import refs_in
-from .plan import TASK_KINDS, batches, cores, gpus, order, seconds
+from ..runtime.backends._rp_tasks import command_fields
+from .plan import TASK_KINDS, batches, order
+from .sizing import pilot_description
 
 TASKS_MODULE = "tasks"
 EXECUTABLE_CALLABLE = "radical.asyncflow:executable"
-MIN_PILOT_MINUTES = 10
+DEFAULT_RESOURCE = "local.localhost"
 
 
-def section(wf: Workflow, backend: str) -> dict[str, Any]:
+def section(wf: Workflow, backend: str, target: Target | None = None) -> dict[str, Any]:
     if backend == "local":
         return {"order": order(wf)}
     if backend == "dask":
         return dask_section(wf)
-    return pilot_section(wf)
+    return pilot_section(wf, target)
 
 
 def _callable(node: Node) -> str:
@@ -87,21 +91,22 @@ def _chains(wf: Workflow) -> list[list[str]]:
     return chains
 
 
-def pilot_section(wf: Workflow) -> dict[str, Any]:
+def pilot_section(wf: Workflow, target: Target | None = None) -> dict[str, Any]:
     by_id = {n.id: n for n in wf.nodes}
     groups = [[by_id[i] for i in g if by_id[i].kind in TASK_KINDS] for g in batches(wf)]
     groups = [g for g in groups if g]
-    peak_cores = max((sum(cores(n) for n in g) for g in groups), default=1)
-    peak_gpus = max((sum(gpus(n) for n in g) for g in groups), default=0)
-    minutes = sum(max(seconds(n) for n in g) for g in groups) / 60
-    pilot = {
-        "resource": "local.localhost",
-        "cores": max(peak_cores, 1),
-        "gpus": peak_gpus,
-        "runtime": max(MIN_PILOT_MINUTES, math.ceil(minutes * 1.5)),
-    }
+    label = target.label if target is not None else DEFAULT_RESOURCE
+    machine = target.machine if target is not None else None
+    if target is None:
+        from ..compiler.machines import catalogue
+
+        machine = catalogue().get(DEFAULT_RESOURCE)
+    given = dict(target.pilot) if target is not None else {}
+    pilot, extra = pilot_description(wf, label, machine, given)
     return {
         "pilot": pilot,
+        "raptor": extra["raptor"],
+        "sizing": extra["sizing"],
         "task_batches": [[_task_description(n) for n in g] for g in groups],
         "engine_side": _engine_side(wf),
     }
@@ -118,9 +123,9 @@ def _task_description(node: Node) -> dict[str, Any]:
         "after": list(node.after),
     }
     if node.kind == "executable":
-        td["mode"] = "executable"
-        td["executable"] = "/bin/bash"
-        td["arguments"] = ["-c", node.command or ""]
+        td["mode"] = "task.executable"
+        if node.command is not None and not node.command_template:
+            td.update(command_fields(node.command, portable=True))
         td["command_template"] = node.command_template
     else:
         td["mode"] = "task.function"

@@ -1,7 +1,8 @@
 """The compiler's entry points: ``compile_path`` and ``check_paths``.
 
 Pipeline: load (file checks, decode, ``ast.parse`` gate) -> discovery (libcst)
--> symbolic evaluation -> passes -> suppression / strictness / ordering.  A
+-> symbolic evaluation -> passes -> resource checks (RAF503-509, when a target
+is known) -> suppression / strictness / ordering.  A
 blocker (RAF1xx) stops after loading; any unexpected exception is RAF900.
 Everything after loading runs in a big-stack worker thread.
 """
@@ -16,7 +17,9 @@ from .diagnostics import ignore_comments, make, ordered, strict, suppress
 from .discovery import discover
 from .evaluator import Evaluator
 from .loader import Limits, LoadError, display_path, file_span, load
+from .machines import Machine, resolve_target
 from .passes import run_passes
+from .resources import check_resources
 from .worker import run_with_big_stack
 
 
@@ -25,6 +28,9 @@ class Options:
     strict: bool = False
     limits: Limits = dataclasses.field(default_factory=Limits)
     debug: bool = False
+    #: RAF5xx target: a Radical.Pilot resource label, or a machine file's Machine
+    resource: str | None = None
+    machine: Machine | None = None
 
 
 class InternalError(Exception):
@@ -66,11 +72,15 @@ def _compile(path: str, options: Options, data: bytes | None = None) -> Workflow
     defs, found = discover(source)
     state = Evaluator(source, options.limits, path).run()
     diags = [*found, *state.diagnostics, *run_passes(state, defs)]
+    nodes = finalize(_sanitized(state.nodes))
+    target = resolve_target(state.pilots, options.resource, options.machine)
+    if target is not None:
+        diags += check_resources(source.path, nodes, target, file_span(source.path))
     diags = suppress(diags, ignore_comments(source.text))
     if options.strict:
         diags = strict(diags)
-    nodes = finalize(_sanitized(state.nodes))
-    return Workflow(source.path, source.digest, "static", nodes, tuple(ordered(diags)))
+    return Workflow(source.path, source.digest, "static", nodes, tuple(ordered(diags)),
+                    tuple(state.pilots))
 
 
 def _sanitized(nodes: list[RawNode]) -> list[RawNode]:

@@ -16,7 +16,8 @@ import posixpath
 import shlex
 from typing import Any
 
-from .pyvalues import to_py
+from ..ir import PilotDecl
+from .pyvalues import NotConst, to_py
 from .scope import Frame, StopModule
 from .values import (
     AwaitableV,
@@ -68,6 +69,8 @@ class ExternalsMixin:
         if name.startswith(ENGINE_MODULE) and name.rsplit(".", 1)[-1] in FILE_CLASSES:
             return file_value(name.rsplit(".", 1)[-1], args, kwargs)
         if name.startswith(ENGINE_MODULE) or name in {"WorkflowEngine", "WorkflowEngine.create"}:
+            if name.endswith("RadicalExecutionBackend"):
+                self.record_pilot(args, kwargs, node)
             return self.engine_call(name, node)
         if name.startswith("asyncio."):
             return self.asyncio_call(name[len("asyncio."):], args, kwargs, node, frame)
@@ -97,6 +100,39 @@ class ExternalsMixin:
             return self.dynamic_region("imported-call", "RAF408", node, frame, escaping, [node],
                                        what=what, callee=name)
         return self.runtime(node, args, kwargs)
+
+    def record_pilot(self: Any, args: list[Value], kwargs: dict[str, Value],
+                     node: ast.Call) -> None:
+        """Remember a ``RadicalExecutionBackend({...})``: the RAF5xx target and plan pilot."""
+        given = args[0] if args else kwargs.get("resources", Const(None))
+        try:
+            desc = to_py(given)
+            name = to_py(kwargs.get("name", Const(None)))
+        except NotConst:
+            desc, name = None, None
+        desc = {} if desc is None and given == Const(None) else desc
+        ok = isinstance(desc, dict) and all(isinstance(k, str) for k in desc)
+        self.state.pilots.append(PilotDecl(self.state.call_span(node), desc if ok else None,
+                                           name if isinstance(name, str) else None))
+
+    def branch_pilots(self: Any, body: list[ast.stmt], frame: Frame) -> None:
+        """``RadicalExecutionBackend({...})`` in a branch decided at run time (the backend
+        picked from the environment): its constant description still names the target."""
+        for root in body:
+            for sub in ast.walk(root):
+                if not (isinstance(sub, ast.Call) and isinstance(sub.func, ast.Name)):
+                    continue
+                callee = frame.env.lookup(sub.func.id)
+                if not (isinstance(callee, ExternalV) and callee.qualname.startswith(
+                        ENGINE_MODULE) and callee.qualname.endswith("RadicalExecutionBackend")):
+                    continue
+                parts = [*sub.args, *(k.value for k in sub.keywords)]
+                if any(isinstance(a, ast.Starred) for a in sub.args) or \
+                        self.may_create_nodes(parts, frame):
+                    continue
+                args = [self.expr(a, frame) for a in sub.args]
+                kwargs = {k.arg: self.expr(k.value, frame) for k in sub.keywords if k.arg}
+                self.record_pilot(args, kwargs, sub)
 
     def engine_call(self: Any, name: str, node: ast.Call) -> Value:
         self.state.engines += 1

@@ -8,7 +8,7 @@ from __future__ import annotations
 import ast
 import dataclasses
 
-from ..ir import Diagnostic, RawNode, Related, Span
+from ..ir import Diagnostic, PilotDecl, RawNode, Related, Span
 from .diagnostics import make
 from .loader import Limits, Source
 
@@ -38,6 +38,7 @@ class State:
     unrolling: int = 0
     exhausted: bool = False
     file_producers: dict[str, int] = dataclasses.field(default_factory=dict)
+    pilots: list[PilotDecl] = dataclasses.field(default_factory=list)
 
     def span(self, node: ast.AST) -> Span:
         return self.source.span(node)

@@ -3,7 +3,17 @@
 from .build import RawNode, assign_ids, finalize
 from .graph import critical_path, to_networkx, topological_order
 from .json import diagnostics_to_json, dumps, workflow_to_json
-from .model import NODE_KINDS, SCHEMA, SEVERITIES, Diagnostic, Node, Related, Span, Workflow
+from .model import (
+    NODE_KINDS,
+    SCHEMA,
+    SEVERITIES,
+    Diagnostic,
+    Node,
+    PilotDecl,
+    Related,
+    Span,
+    Workflow,
+)
 
 __all__ = [
     "NODE_KINDS",
@@ -11,6 +21,7 @@ __all__ = [
     "SEVERITIES",
     "Diagnostic",
     "Node",
+    "PilotDecl",
     "RawNode",
     "Related",
     "Span",

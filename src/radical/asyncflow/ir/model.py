@@ -128,6 +128,19 @@ class Node:
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
+class PilotDecl:
+    """A ``RadicalExecutionBackend(...)`` the module constructs (not part of the IR JSON).
+
+    ``description``: its ``PilotDescription`` dict when it is a constant, else None;
+    ``name``: its ``name=`` literal, if any (tasks routed elsewhere are not checked).
+    """
+
+    span: Span
+    description: Mapping[str, Any] | None
+    name: str | None = None
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
 class Workflow:
     """The whole result: nodes in creation order plus diagnostics, sorted."""
 
@@ -136,6 +149,8 @@ class Workflow:
     mode: str  # "static" | "trace"
     nodes: tuple[Node, ...]
     diagnostics: tuple[Diagnostic, ...] = ()
+    #: Radical.Pilot backends the module constructs (static mode only), for RAF5xx and plans
+    pilots: tuple[PilotDecl, ...] = ()
 
     @property
     def has_errors(self) -> bool:

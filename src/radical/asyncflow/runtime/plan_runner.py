@@ -60,6 +60,8 @@ class RunOptions:
     resume: bool = False
     workers: int | None = None
     on_failure: str = "continue"
+    #: radical.pilot: run on this resource instead of the plan's (its sizes are then dropped)
+    resource: str | None = None
 
 
 def load_plan(plan_dir: str) -> dict[str, Any]:
@@ -76,7 +78,8 @@ def load_plan(plan_dir: str) -> dict[str, Any]:
     return plan
 
 
-def make_backend(name: str, plan: Mapping[str, Any], workers: int | None) -> Any:
+def make_backend(name: str, plan: Mapping[str, Any], workers: int | None,
+                 resource: str | None = None) -> Any:
     if name == "local":
         from .backends.local import LocalExecutionBackend
 
@@ -88,11 +91,28 @@ def make_backend(name: str, plan: Mapping[str, Any], workers: int | None) -> Any
     if name == "radical.pilot":
         from .backends.radical_pilot import RadicalExecutionBackend
 
-        pilot = dict(plan.get("radical.pilot", {}).get("pilot", {}))
+        pilot, raptor = rp_pilot(plan, resource)
         if workers:
             pilot["cores"] = workers
-        return RadicalExecutionBackend(pilot or None)
+            pilot.pop("nodes", None)
+        return RadicalExecutionBackend(pilot or None, raptor=raptor)
     raise PlanError(f"unknown backend {name!r} (choose from {', '.join(BACKEND_NAMES)})")
+
+
+def rp_pilot(plan: Mapping[str, Any], resource: str | None) -> tuple[dict[str, Any], Any]:
+    """The plan's PilotDescription and RAPTOR layout; ``resource`` replaces both.
+
+    A plan sized for another machine (``tacc.frontera``) is run elsewhere, for
+    instance on ``local.localhost`` to try it, only when asked: the sizes,
+    queue and project of the plan's pilot do not apply there, so the backend's
+    defaults for that resource are used.
+    """
+    section = plan.get("radical.pilot") or {}
+    pilot = dict(section.get("pilot") or {})
+    raptor = section.get("raptor")
+    if resource is not None and resource != pilot.get("resource"):
+        return {"resource": resource}, None
+    return pilot, dict(raptor) if raptor else None
 
 
 def load_tasks(plan: Mapping[str, Any], plan_dir: str) -> tuple[Any, dict[str, Any]]:
@@ -178,7 +198,7 @@ def run_plan(plan: dict[str, Any], plan_dir: str, options: RunOptions) -> int:
 
 def _execute(plan: dict[str, Any], plan_dir: str, options: RunOptions, backend_name: str,
              journal: Journal, cache: dict[str, Any], report: Report) -> str:
-    backend = make_backend(backend_name, plan, options.workers)
+    backend = make_backend(backend_name, plan, options.workers, options.resource)
     tasks, namespace = load_tasks(plan, plan_dir)
     code = {n: f["sha256"] for n, f in plan["tasks"]["functions"].items()}
     if plan["mode"] == "dynamic":
@@ -237,8 +257,9 @@ def launch(plan: dict[str, Any], backend: str, plan_dir: str, argv: list[str]) -
     parser.add_argument("--resume", action="store_true")
     parser.add_argument("--workers", type=int, default=None)
     parser.add_argument("--on-failure", choices=POLICIES, default="continue")
+    parser.add_argument("--resource", default=None)
     args = parser.parse_args(argv)
-    options = RunOptions(backend, args.resume, args.workers, args.on_failure)
+    options = RunOptions(backend, args.resume, args.workers, args.on_failure, args.resource)
     try:
         return run_plan(plan, plan_dir, options)
     except PlanError as exc:

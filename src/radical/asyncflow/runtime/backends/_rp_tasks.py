@@ -56,11 +56,18 @@ class Flight:
     td: Any
 
 
-def command_fields(command: str) -> dict[str, Any]:
-    argv = direct_argv(command)
+def command_fields(command: str, portable: bool = False) -> dict[str, Any]:
+    """``executable``/``arguments`` for ``command``.
+
+    ``portable`` (plans, compiled on one machine and run on another): never
+    resolve programs on this host; always ``bash -c '<command>'`` with ``bash``
+    found on the compute node's ``PATH``.
+    """
+    argv = None if portable else direct_argv(command)
     if argv is not None:
         return {"executable": argv[0], "arguments": argv[1:]}
-    return {"executable": f"{BASH} -c {shlex.quote(command)}", "arguments": []}
+    bash = "bash" if portable else BASH
+    return {"executable": f"{bash} -c {shlex.quote(command)}", "arguments": []}
 
 
 def build_description(rp: Any, spec: TaskSpec, rp_uid: str) -> Any:
