@@ -138,7 +138,7 @@ class LoopsMixin(EvaluatorBase):
         if jump is not None and self.state.unrolling:
             raise DynamicJump(jump)
         if jump is None and not self.may_create_nodes(body, frame):
-            self.branch_pilots(body, frame)
+            self.branch_pilots(body, frame)  # type: ignore[attr-defined]
             self.taint(body, frame, deps(test))
             return
         self.dynamic_region("if", "RAF403", node, frame, [test], body, what=what,
