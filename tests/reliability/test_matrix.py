@@ -27,6 +27,10 @@ def _engine(kind: str) -> WorkflowEngine:
         return WorkflowEngine(backend=LocalExecutionBackend())
     if kind == "processes":
         return WorkflowEngine(backend=LocalExecutionBackend(processes=True, max_workers=2))
+    if kind == "radical.pilot":
+        from radical.asyncflow import RadicalExecutionBackend
+
+        return WorkflowEngine(backend=RadicalExecutionBackend({"resource": "local.localhost"}))
     from radical.asyncflow import DaskExecutionBackend
 
     return WorkflowEngine(
@@ -38,6 +42,7 @@ BACKENDS = [
     pytest.param("threads"),
     pytest.param("processes"),
     pytest.param("dask", marks=pytest.mark.dask),
+    pytest.param("radical.pilot", marks=pytest.mark.rp),
 ]
 
 
