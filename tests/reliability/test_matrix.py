@@ -49,6 +49,8 @@ BACKENDS = [
 @pytest.fixture(scope="module", params=BACKENDS)
 def engine(request):
     flow = _engine(request.param)
+    warm = flow.executable_task(lambda: "true")  # start the backend's command workers now,
+    warm().result(timeout=120)  # so the per-test leak check sees only what a cell leaves
     yield flow
     flow.shutdown()
 

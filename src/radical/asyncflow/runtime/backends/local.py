@@ -5,8 +5,8 @@
 * ``async def`` function tasks run on the engine's event loop in thread mode
   (cancellable at their next ``await``), or under ``asyncio.run`` in a worker
   process in process mode.
-* Executable tasks run as subprocesses in their own process group (see
-  :mod:`..process`), at most ``max_procs`` at a time.
+* Executable tasks run as subprocesses in their own process group, watched by
+  at most ``max_procs`` worker threads (see :mod:`._commands`).
 * Executable **service** tasks (``service=True``) are started by
   :mod:`..services`, reported ready at their ready line, kept running outside
   the ``max_procs`` limit, watched (a death is reported as
@@ -39,8 +39,8 @@ from typing import Any
 from ...errors import BackendLost, WorkerLost
 from .. import services
 from .._util import in_thread
-from ..process import run_command
 from . import _procworker
+from ._commands import CommandPool
 from .base import ExecutionBackend, TaskSpec, report_service_lost
 
 _GONE = object()
@@ -109,14 +109,13 @@ class LocalExecutionBackend(ExecutionBackend):
         self._max_procs = max_procs or max(8, 4 * (os.cpu_count() or 1))
         self._running: dict[str, Any] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._procs: asyncio.Semaphore | None = None
         self._pool: _ProcessPool | None = None
         self._threads: _ThreadPool | None = None
+        self._commands: CommandPool | None = None
         self._services: dict[str, services.LiveService] = {}
 
     async def start(self) -> None:
         self._loop = asyncio.get_running_loop()
-        self._procs = asyncio.Semaphore(self._max_procs)
         if self._processes:
             given = (
                 self._executor
@@ -131,8 +130,13 @@ class LocalExecutionBackend(ExecutionBackend):
     # -- submission ------------------------------------------------------------
     def submit(self, spec: TaskSpec) -> None:
         if spec.kind == "executable":
-            run = self._run_service if spec.service else self._run_command
-            self._track_task(spec, run(spec))
+            if spec.service:
+                self._track_task(spec, self._run_service(spec))
+                return
+            if self._commands is None:
+                assert self._loop is not None
+                self._commands = CommandPool(self.sink, self._loop, self._max_procs, self.grace)
+            self._commands.submit(spec)
         elif self._pool is not None:
             self._pool.submit(spec)
         elif spec.is_async:
@@ -188,20 +192,6 @@ class LocalExecutionBackend(ExecutionBackend):
         self._running.pop(uid, None)
         self.sink.succeeded(uid, value)
 
-    async def _run_command(self, spec: TaskSpec) -> Any:
-        desc = spec.description
-        assert self._procs is not None and spec.command is not None
-        async with self._procs:
-            self.sink.running(spec.uid)
-            return await run_command(
-                spec.command,
-                name=spec.name,
-                cwd=desc.get("cwd"),
-                env=desc.get("env"),
-                shell=desc.get("shell", True),
-                grace=desc.get("grace", self.grace),
-            )
-
     async def _run_service(self, spec: TaskSpec) -> services.ServiceInfo:
         desc = spec.description
         assert spec.command is not None
@@ -229,6 +219,8 @@ class LocalExecutionBackend(ExecutionBackend):
     def cancel(self, uid: str, reason: str) -> None:
         if self._pool is not None and self._pool.cancel(uid, reason):
             return
+        if self._commands is not None and self._commands.cancel(uid, reason):
+            return
         handle = self._running.get(uid, _GONE)
         if handle is _GONE:
             return  # already finished; its outcome is on its way
@@ -252,6 +244,8 @@ class LocalExecutionBackend(ExecutionBackend):
             await asyncio.gather(*(s.stop() for s in live), return_exceptions=True)
         if self._pool is not None:
             await self._pool.shutdown()
+        if self._commands is not None:
+            await in_thread(self._commands.shutdown)
         if self._threads is not None:
             await in_thread(self._threads.shutdown)
         if self._executor is not None:
