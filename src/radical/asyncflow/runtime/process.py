@@ -1,10 +1,10 @@
-"""Running shell commands: bash semantics, process groups, clean kills.
+"""Shell commands: bash semantics and clean kills, shared by every backend.
 
-Every command runs in a new session (its own process group), so cancelling it
-kills the whole tree: SIGTERM to the group, ``grace`` seconds, then SIGKILL.
 A command that is one plain program call (no shell syntax, not a builtin) is
 exec'ed directly, which is what bash itself would do after parsing it; all
-others run as ``bash -c COMMAND`` with their quoting intact.
+others run as ``bash -c COMMAND`` with their quoting intact.  Commands run in
+a new session (their own process group), so stopping one kills the whole
+tree: SIGTERM to the group, ``grace`` seconds, then SIGKILL.
 """
 
 from __future__ import annotations
@@ -16,11 +16,7 @@ import os
 import shlex
 import shutil
 import signal
-from collections.abc import Mapping
 from typing import Any
-
-from ..errors import ExecutableError
-from .results import CommandOutput
 
 BASH = shutil.which("bash") or "/bin/bash"
 STDERR_TAIL = 4096
@@ -58,52 +54,6 @@ def command_argv(command: str, shell: bool = True) -> list[str]:
     if not shell:
         return shlex.split(command)
     return direct_argv(command) or [BASH, "-c", command]
-
-
-async def run_command(
-    command: str,
-    *,
-    name: str,
-    cwd: str | None = None,
-    env: Mapping[str, str] | None = None,
-    shell: bool = True,
-    grace: float = 5.0,
-) -> CommandOutput:
-    """Run ``command``; return its stdout, or raise ExecutableError on a non-zero exit."""
-    full_env = {**os.environ, **env} if env else None
-    argv = command_argv(command, shell)
-    try:
-        proc = await _spawn(argv, cwd, full_env)
-    except OSError as exc:
-        if not shell or argv[0] == BASH:
-            raise ExecutableError(
-                name, command, 127 if isinstance(exc, FileNotFoundError) else 126, str(exc)
-            ) from None
-        try:  # not a binary bash would exec (a script without #!): let bash decide
-            proc = await _spawn([BASH, "-c", command], cwd, full_env)
-        except OSError as exc2:
-            raise ExecutableError(name, command, 126, str(exc2)) from None
-    try:
-        out, err = await proc.communicate()
-    except asyncio.CancelledError:
-        await kill_group(proc, grace)
-        raise
-    if proc.returncode != 0:
-        tail = err[-STDERR_TAIL:].decode(errors="replace")
-        raise ExecutableError(name, command, proc.returncode, tail)
-    return CommandOutput(out.decode(errors="replace"))
-
-
-async def _spawn(argv: list[str], cwd: str | None, env: Mapping[str, str] | None) -> Any:
-    return await asyncio.create_subprocess_exec(
-        *argv,
-        stdin=asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-        cwd=cwd,
-        env=env,
-        start_new_session=True,
-    )
 
 
 async def kill_group(proc: Any, grace: float) -> None:
