@@ -151,6 +151,8 @@ class StaticExecution:
             options = dict(kwargs)
             if node.get("resources"):
                 options["task_description"] = self.description(node["resources"])
+            if node.get("backend") and node["backend"] in self.engine.backends:
+                options["backend"] = node["backend"]
             future = template(*args, **options)
             self.journal.write("created", node=nid, fp=fp, uid=future.uid)
         with self.lock:
@@ -282,7 +284,7 @@ class StaticExecution:
                 return
         if event.kind in ("submitted", "running") and event.backend != CACHE_BACKEND:
             self.launched.add(nid)
-            self.journal.write(event.kind, node=nid)
+            self.journal.write(event.kind, node=nid, backend=event.backend)
             self.progress(nid, "running")
         elif event.kind in ("done", "failed", "cancelled"):
             # the future is settled before the event and before any dependent is launched,

@@ -99,6 +99,26 @@ def make_backend(name: str, plan: Mapping[str, Any], workers: int | None,
     raise PlanError(f"unknown backend {name!r} (choose from {', '.join(BACKEND_NAMES)})")
 
 
+def routed_backends(plan: Mapping[str, Any], default: Any) -> list[Any]:
+    """The default backend plus one of the same kind for each ``backend="name"`` of the plan.
+
+    A module that routes tasks by name (``WorkflowEngine(backend=[a, b])``)
+    gets one local backend per name; on Dask and Radical.Pilot the names share
+    the one cluster or pilot (nodes run there unrouted).
+    """
+    from .backends.local import LocalExecutionBackend
+
+    names = sorted({n["backend"] for n in plan["nodes"] if n.get("backend")} - {default.name})
+    if not names or type(default) is not LocalExecutionBackend:
+        return [default]
+    extras = []
+    for name in names:
+        extra = type(default)()
+        extra.name = name
+        extras.append(extra)
+    return [default, *extras]
+
+
 def rp_pilot(plan: Mapping[str, Any], resource: str | None) -> tuple[dict[str, Any], Any]:
     """The plan's PilotDescription and RAPTOR layout; ``resource`` replaces both.
 
@@ -235,7 +255,8 @@ async def _static(plan: dict[str, Any], tasks: Any, namespace: dict[str, Any], b
         journal.write("interrupted")
         execution.cancel_all()
 
-    engine = await WorkflowEngine.create(backend=[backend, CacheBackend()])
+    engine = await WorkflowEngine.create(backend=[*routed_backends(plan, backend),
+                                                  CacheBackend()])
     execution.engine = engine
     engine.subscribe(execution.on_event)
     loop.add_signal_handler(signal.SIGINT, interrupt)
