@@ -53,46 +53,10 @@ from . import (
     raf900_internal_error,
 )
 
-_MODULES: tuple[ModuleType, ...] = (
-    raf101_syntax_error,
-    raf102_cannot_decode,
-    raf103_too_large,
-    raf104_not_a_file,
-    raf105_trace_failed,
-    raf201_no_workflow,
-    raf202_bad_decorator,
-    raf203_duplicate_task,
-    raf204_executable_not_string,
-    raf205_unused_task,
-    raf206_bad_call,
-    raf207_unknown_engine,
-    raf301_block_cycle,
-    raf302_undefined_name,
-    raf303_use_before_definition,
-    raf304_task_after_shutdown,
-    raf305_blocking_result,
-    raf401_dynamic_loop,
-    raf402_while_loop,
-    raf403_dynamic_condition,
-    raf404_dynamic_dispatch,
-    raf405_unroll_limit,
-    raf406_recursion_limit,
-    raf407_dynamic_code,
-    raf408_opaque_call,
-    raf409_unsupported,
-    raf501_dynamic_resources,
-    raf502_invalid_resources,
-    raf503_unknown_resource,
-    raf504_exceeds_node,
-    raf505_no_mpi_launcher,
-    raf506_gpus_exceed_node,
-    raf507_memory_exceeds_node,
-    raf508_exceeds_allocation,
-    raf509_pilot_smaller_than_batch,
-    raf601_nondeterministic_argument,
-    raf602_set_iteration,
-    raf701_task_not_extractable,
-    raf900_internal_error,
+#: every rule module imported above, in code order (the import list is the only list)
+_MODULES: tuple[ModuleType, ...] = tuple(
+    module for name, module in sorted(globals().items())
+    if name.startswith("raf") and isinstance(module, ModuleType)
 )
 
 
