@@ -114,3 +114,16 @@ def test_template_matching() -> None:
     assert template_matches("echo production {state}", "echo production x@280K")
     assert not template_matches("echo production {state}", "rm production x")
     assert template_matches("echo {{literal}} {x}", "echo {literal} 1")
+
+
+@pytest.mark.dask
+@pytest.mark.slow
+@pytest.mark.parametrize("example", EXAMPLE_FILES, ids=[e.stem for e in EXAMPLE_FILES])
+def test_every_example_plan_runs_on_dask_and_conforms(example, tmp_path) -> None:
+    plan_dir = compile_in(tmp_path, example, "dask")
+    proc = raf("run", "plan", "--backend", "dask", "--workers", "2", cwd=tmp_path, timeout=180)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    plan = load(plan_dir / "plan.json")
+    records = journal(plan_dir)
+    assert check_run(plan, records, str(tmp_path)) == []
+    assert records[-1]["event"] == "end" and records[-1]["outcome"] == "ok"
