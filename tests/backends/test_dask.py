@@ -423,6 +423,7 @@ def test_an_executable_past_its_timeout_is_killed(flow, tmp_path):
 
 
 # -- worker death and a lost cluster ---------------------------------------------------------
+@pytest.mark.restarts_workers
 def test_worker_killed_mid_task_is_retried(flow, tmp_path):
     @flow.function_task
     def victim(directory):

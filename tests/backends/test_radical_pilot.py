@@ -279,6 +279,7 @@ def test_cancelling_a_waiting_task_leaves_the_others_running(flow):
 
 
 # -- a pilot that dies under its tasks ------------------------------------------------------------
+@pytest.mark.library_keeps_fds
 def test_pilot_failure_fails_running_tasks_with_backend_lost(workdir):
     backend = RadicalExecutionBackend({"resource": "local.localhost", "cores": 1,
                                        "runtime": 10}, keep_sandbox=False)
