@@ -326,3 +326,6 @@ def test_seed_example_runs_in_a_clean_environment(tmp_path):
     wait_until(lambda: not live(str(tmp_path)), timeout=20)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["tmp"]
     assert not [p for p in tmp.iterdir() if p.name.startswith("raf-rp-")]
+    # RP's own temp files for the session (agent config, empty session dir) are gone too;
+    # raf-radical-<uid> is RP's id-counter base, kept on purpose between runs
+    assert sorted(p.name for p in tmp.iterdir() if p.name.startswith("rp.")) == []

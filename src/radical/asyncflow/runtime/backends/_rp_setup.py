@@ -21,6 +21,7 @@ Measured facts this module encodes (see ``docs/backends.md``):
 from __future__ import annotations
 
 import contextlib
+import glob
 import os
 import shutil
 import sys
@@ -149,3 +150,21 @@ def remove_tree(path: str, attempts: int = 10) -> None:
         if not os.path.exists(path):
             return
         time.sleep(0.3)
+
+
+def remove_temp_litter(sid: str) -> None:
+    """Remove what RP leaves in the temp directory for session ``sid``.
+
+    RP writes the agent's configuration to ``$TMPDIR/rp.agent_cfg.*`` and makes
+    an empty ``$TMPDIR/<sid>`` directory; neither is removed by ``close()``.
+    Only files that name this session are touched.
+    """
+    tmp = tempfile.gettempdir()
+    with contextlib.suppress(OSError):
+        os.rmdir(os.path.join(tmp, sid))  # only when empty
+    marker = f'"sid": "{sid}"'
+    for path in glob.glob(os.path.join(tmp, "rp.agent_cfg.*")):
+        with contextlib.suppress(OSError), open(path, encoding="utf-8",
+                                                errors="replace") as handle:
+            if marker in handle.read(1 << 20):
+                os.unlink(path)

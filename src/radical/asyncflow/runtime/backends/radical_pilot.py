@@ -202,6 +202,7 @@ class RadicalExecutionBackend(ExecutionBackend):
             self.session.close(download=False)
         except Exception as exc:  # shutdown continues with the sweep
             log.warning("radical.pilot: session close failed: %s", exc)
+        _rp_setup.remove_temp_litter(str(self.session.uid))
 
     # -- submission ----------------------------------------------------------------
     def submit(self, spec: TaskSpec) -> None:
