@@ -55,6 +55,7 @@ CURRENT_BLOCK: contextvars.ContextVar[tuple[Any, Record] | None] = contextvars.C
 )
 #: events handled per loop callback (a few ms of work) before yielding the loop
 _DRAIN_BATCH = 1024
+_DRAIN_SECONDS = 0.01
 _NONE: list[Any] = []  # shared, never mutated: "no dependencies"
 _NOT_RETRYABLE = (DependencyFailureError, BlockingCallError, EngineError, BackendError)
 
@@ -126,14 +127,20 @@ class _Driver:
             self._drain()
 
     def _drain(self) -> None:
-        """Handle queued events; yield the loop after a batch so nothing waits > ~100 ms."""
+        """Handle queued events; yield the loop after a batch so nothing waits > ~100 ms.
+
+        A batch ends after ``_DRAIN_BATCH`` events or ``_DRAIN_SECONDS`` of wall
+        time, whichever comes first: under GIL contention (busy worker threads)
+        the same number of events can take many times longer.
+        """
         self._draining = True
         inbox = self._inbox
         budget = _DRAIN_BATCH
+        deadline = time.perf_counter() + _DRAIN_SECONDS
         try:
             while inbox:
-                if budget == 0:  # let timers, I/O and other coroutines run, then go on
-                    if not self._wake:
+                if budget == 0 or (budget & 7 == 0 and time.perf_counter() > deadline):
+                    if not self._wake:  # let timers, I/O and other coroutines run, then go on
                         self._wake = True
                         self._loop.call_soon(self._woken)
                     return
