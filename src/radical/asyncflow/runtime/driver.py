@@ -165,7 +165,7 @@ class _Driver:
             elif kind == S.CANCELLED:
                 self._settle_cancelled(action[1], action[2])
             elif kind == S.KILL:
-                self._kill(action[1], action[2])
+                self._stop(action[1], action[2])
 
     # -- events from the outside ----------------------------------------------
     def _register(self, rec: Record, _: Any = None) -> None:
@@ -444,9 +444,6 @@ class _Driver:
         if rec.state in S.LAUNCHED and rec.attempt == attempt and rec.cancel_reason is None:
             rec.timed_out = True
             self._stop(rec, f"timeout after {rec.options.timeout} s")
-
-    def _kill(self, rec: Record, reason: str) -> None:
-        self._stop(rec, reason)
 
     def _stop(self, rec: Record, reason: str) -> None:
         if rec.kind == BLOCK:

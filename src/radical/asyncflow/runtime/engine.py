@@ -24,7 +24,6 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from ..errors import BackendError, EngineClosedError
-from . import state as S
 from .backends.base import ExecutionBackend
 from .driver import CURRENT_BLOCK, _Driver, close_endpoints
 from .events import Callback
@@ -401,4 +400,4 @@ async def _as_coro(fn: Callable[[], Any]) -> Any:
     return fn()
 
 
-__all__ = ["S", "WorkflowEngine", "override_backend"]
+__all__ = ["WorkflowEngine", "override_backend"]
