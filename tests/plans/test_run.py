@@ -21,7 +21,8 @@ def test_every_example_plan_runs_and_conforms(example, tmp_path) -> None:
     records = journal(plan_dir)
     assert check_run(plan, records, str(tmp_path)) == []
     finished = {r["node"] for r in records if r["event"] == "done" and r.get("node")}
-    assert finished == {n["id"] for n in plan["nodes"]}
+    expanded = {n for r in records if r["event"] == "expansion" for n in r["nodes"]}
+    assert finished == {n["id"] for n in plan["nodes"]} | expanded
     assert records[-1]["event"] == "end" and records[-1]["outcome"] == "ok"
 
 

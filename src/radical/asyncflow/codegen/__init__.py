@@ -16,7 +16,7 @@ from typing import Any
 from ..compiler.machines import Target
 from ..ir import Diagnostic, Workflow, dumps
 from .extract import extract
-from .plan import BACKENDS, PLAN_SCHEMA, plan_document
+from .plan import BACKENDS, PLAN_SCHEMA, module_reasons, plan_document
 from .render import UnsafeValue, render
 from .sections import section
 
@@ -44,17 +44,29 @@ def plan_files(wf: Workflow, text: str, backend: str, from_plan: str,
     """
     if backend not in BACKENDS:
         raise ValueError(f"unknown backend {backend!r}")
-    extracted = extract(wf, text)
+    reasons = module_reasons(wf)
+    regions = [] if reasons else [n for n in wf.nodes if n.kind == "dynamic"]
+    extracted = extract(wf, text, sorted({g for n in regions for g in _region(n)["globals"]}))
     if extracted.diagnostics:
         return PlanFiles({}, extracted.diagnostics, {})
+    for node in regions:
+        reasons += [f"{node.id} (line {node.span.line}): {extracted.problems[g]}"
+                    for g in _region(node)["globals"] if g in extracted.problems]
+    if reasons and regions:  # a region's helper cannot be extracted: plain tasks.py
+        regions = []
+        extracted = extract(wf, text)
     tasks_py = render("tasks.py.j2", source_path=wf.path, parts=list(extracted.parts))
     functions = {n: {"kind": extracted.kinds[n], "sha256": extracted.digests[n]}
                  for n in sorted(extracted.digests)}
     tasks = {"module": "tasks.py", "sha256": _sha(tasks_py), "functions": functions}
     source = {"path": wf.path, "sha256": wf.digest, "from_plan": from_plan, "copy": None}
-    plan = plan_document(wf, backend, source, tasks, section(wf, backend, target))
+    plan = plan_document(wf, backend, source, tasks, section(wf, backend, target), reasons)
+    digests = {n.id: _region_digest(n.region, extracted) for n in regions}
+    for node in plan["nodes"]:
+        if node["id"] in digests:
+            node["region"]["sha256"] = digests[node["id"]]
     files = {"tasks.py": tasks_py}
-    if plan["mode"] == "dynamic":
+    if plan["mode"] == "module":
         plan["source"]["copy"] = SOURCE_COPY
         files[SOURCE_COPY] = text
     files["plan.json"] = dumps(plan)
@@ -65,8 +77,22 @@ def plan_files(wf: Workflow, text: str, backend: str, from_plan: str,
     return PlanFiles(files, (), plan)
 
 
+def _region(node: Any) -> Any:
+    return node.region or {"globals": []}
+
+
 def _sha(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _region_digest(region: Any, extracted: Any) -> str:
+    """A region's code, and the code of the helpers and tasks it calls (for --resume)."""
+    h = hashlib.sha256(region["code"].encode())
+    for name in region["globals"]:
+        h.update(b"\0g" + extracted.extra_digests[name].encode())
+    for name in sorted(region["tasks"]):
+        h.update(b"\0t" + extracted.digests.get(name, "?").encode())
+    return h.hexdigest()
 
 
 def slurm_request(plan: dict[str, Any], launcher: str) -> dict[str, Any]:

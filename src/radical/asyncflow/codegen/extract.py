@@ -24,6 +24,7 @@ import builtins
 import dataclasses
 import hashlib
 import symtable
+from collections.abc import Sequence
 
 from ..compiler.diagnostics import make
 from ..ir import Diagnostic, Span, Workflow
@@ -41,6 +42,10 @@ class Extracted:
     digests: dict[str, str]
     kinds: dict[str, str]
     diagnostics: tuple[Diagnostic, ...]
+    #: module-level names dynamic regions use (``extra``): name -> digest of its code
+    #: and everything it uses; ``problems``: name -> why it cannot be extracted
+    extra_digests: dict[str, str] = dataclasses.field(default_factory=dict)
+    problems: dict[str, str] = dataclasses.field(default_factory=dict)
 
 
 @dataclasses.dataclass(slots=True)
@@ -52,8 +57,12 @@ class _Def:
     enclosing: set[str]  # names bound by enclosing functions (closure variables)
 
 
-def extract(workflow: Workflow, text: str) -> Extracted:
-    """Extract every task of the module ``text`` (``workflow`` is its compiled graph)."""
+def extract(workflow: Workflow, text: str, extra: Sequence[str] = ()) -> Extracted:
+    """Extract every task of the module ``text`` (``workflow`` is its compiled graph).
+
+    ``extra``: module-level names (helpers, imports) that dynamic regions call;
+    they are extracted too, or their problem is reported in ``problems``.
+    """
     tree = ast.parse(text)
     lines = text.splitlines()
     defs: dict[str, _Def] = {}
@@ -65,11 +74,40 @@ def extract(workflow: Workflow, text: str) -> Extracted:
     closure: dict[str, set[int]] = {}
     for name in sorted(defs):
         closure[name] = _closure(defs[name], defs, top, engines, workflow.path, diags)
+    extra_digests: dict[str, str] = {}
+    problems: dict[str, str] = {}
+    for name in sorted(set(extra)):
+        needed = _name_closure(name, defs, top, engines)
+        if isinstance(needed, str):
+            problems[name] = needed
+        else:
+            closure["\0" + name] = needed
+            extra_digests[name] = _digest("", [top[i][1] for i in sorted(needed)])
     chosen = sorted(set().union(*closure.values()) if closure else set())
     parts = [top[i][1] for i in chosen] + [defs[n].code for n in _by_line(defs)]
     digests = {n: _digest(defs[n].code, [top[i][1] for i in sorted(closure[n])]) for n in defs}
     kinds = {n: d.kind for n, d in defs.items()}
-    return Extracted(tuple(parts), digests, kinds, tuple(diags))
+    return Extracted(tuple(parts), digests, kinds, tuple(diags), extra_digests, problems)
+
+
+def _name_closure(name: str, defs: dict[str, _Def], top: dict[int, tuple[set[str], str, ast.stmt]],
+                  engines: set[str]) -> set[int] | str:
+    """The statements a region's module-level ``name`` needs, or why it cannot have them."""
+    stub = ast.parse("def _(): pass").body[0]
+    assert isinstance(stub, ast.FunctionDef)
+    holder = _Def(name, "helper", stub, "", set())
+    diags: list[Diagnostic] = []
+    where = {n: i for i, (names, _, _) in top.items() for n in names}
+    if name not in where:
+        return f"'{name}' is not defined by a module-level statement"
+    problem = _problem(name, holder, where, top, engines | set(defs))
+    if problem:
+        return problem.replace("it uses", "the region uses")
+    code = top[where[name]][1]
+    needed = _closure(dataclasses.replace(holder, code=code), defs, top, engines, "", diags)
+    if diags:
+        return f"'{name}' needs code that cannot be extracted"
+    return needed | {where[name]}
 
 
 def _by_line(defs: dict[str, _Def]) -> list[str]:

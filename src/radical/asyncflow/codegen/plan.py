@@ -121,12 +121,13 @@ def _critical_path(wf: Workflow, by_id: Mapping[str, Node]) -> list[str]:
 
 
 def plan_document(wf: Workflow, backend: str, source: dict[str, Any],
-                  tasks: dict[str, Any], section: dict[str, Any]) -> dict[str, Any]:
-    """The whole plan (see docs/plan-schema.md)."""
+                  tasks: dict[str, Any], section: dict[str, Any],
+                  module_reasons: list[str]) -> dict[str, Any]:
+    """The whole plan (see docs/plan-schema.md); ``module_reasons``: see :func:`plan_mode`."""
     ir = workflow_to_json(wf)
     groups = batches(wf)
-    mode = "dynamic" if needs_module(wf) else "static"
-    return {
+    mode = plan_mode(wf, module_reasons)
+    document: dict[str, Any] = {
         "schema": PLAN_SCHEMA,
         "backend": backend,
         "mode": mode,
@@ -139,19 +140,49 @@ def plan_document(wf: Workflow, backend: str, source: dict[str, Any],
         "estimates": estimates(wf, groups),
         backend: section,
     }
+    if mode == "module":
+        document["module_reasons"] = module_reasons
+    return document
 
 
-def needs_module(wf: Workflow) -> bool:
-    """True when the plan cannot be run from its nodes alone (see plan_runner)."""
+def plan_mode(wf: Workflow, module_reasons: list[str]) -> str:
+    """``static``: the nodes alone; ``regions``: plus the code of its dynamic regions;
+    ``module``: only running the module can execute it (``module_reasons`` say why)."""
+    if module_reasons:
+        return "module"
+    return "regions" if any(n.kind == "dynamic" for n in wf.nodes) else "static"
+
+
+def module_reasons(wf: Workflow) -> list[str]:
+    """Why the plan cannot run without its module's workflow body (empty: it can).
+
+    A top-level node whose argument only the workflow body computes, and a
+    dynamic region that cannot run alone (``compiler.regions``), or whose
+    header's tasks other nodes also use.
+    """
     from ..ir.values import RUNTIME
 
+    reasons: list[str] = []
+    absorbed: dict[str, str] = {}
     for node in wf.nodes:
+        if node.kind == "dynamic" and node.region is not None:
+            for nid in node.region.get("absorbs", ()):
+                absorbed[nid] = node.id
+    for node in wf.nodes:
+        where = f"{node.id} (line {node.span.line})"
         if node.kind == "dynamic":
-            return True
-        if node.parent is None and _has_tag(list(node.args) + list(node.kwargs.values()),
-                                            (RUNTIME, "$object")):
-            return True
-    return False
+            region = node.region or {"unsupported": "the compiler did not describe it"}
+            if "unsupported" in region:
+                reasons.append(f"{where}: {region['unsupported']}")
+        elif node.parent is None and _has_tag(list(node.args) + list(node.kwargs.values()),
+                                              (RUNTIME, "$object")):
+            reasons.append(f"{where}: an argument only the workflow body computes")
+        users = {d for d in node.after if d in absorbed and absorbed[d] != node.id}
+        if users and node.id not in absorbed:
+            dep = sorted(users)[0]
+            reasons.append(f"{where}: it uses {dep}, which the region {absorbed[dep]} "
+                           "calls again at run time")
+    return reasons
 
 
 def _has_tag(value: Any, tags: tuple[str, ...]) -> bool:

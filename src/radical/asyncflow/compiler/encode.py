@@ -15,6 +15,7 @@ from .values import (
     FutureV,
     Hole,
     ListV,
+    Opaque,
     RangeV,
     ResultV,
     SetV,
@@ -44,6 +45,8 @@ def encode(value: Value) -> Any:
         return {enc.INPUT_FILE if value.direction == "in" else enc.OUTPUT_FILE: encode(value.name)}
     if isinstance(value, RangeV):
         return {"$object": f"range({value.start}, {value.stop}, {value.step})"}
+    if isinstance(value, Opaque) and value.bound_by is not None:
+        return {enc.OUTPUT: list(value.bound_by)}
     return {enc.RUNTIME: sorted(deps(value))}
 
 

@@ -16,6 +16,7 @@ from typing import Any
 from .base import EvaluatorBase
 from .eval_expr import truth
 from .pyvalues import NotConst, from_py, hashable_key
+from .regions import describe
 from .scope import BreakSignal, ContinueSignal, DynamicJump, Env, Frame
 from .state import BudgetExceeded
 from .values import (
@@ -264,7 +265,9 @@ class LoopsMixin(EvaluatorBase):
         raw.after = {i for i in found if i < raw.index}
         self.state.report(code, node, (), **fields)
         raw.reason = self.state.diagnostics[-1].message
-        self.taint(body, frame, {raw.index})
+        raw.region, raw.kwargs = describe(self.state, construct, code, node, frame, raw.index)
+        self.taint(body, frame, {raw.index},
+                   raw.index if "code" in raw.region else None)
         return Opaque(frozenset({raw.index}), self.text(node))
 
     def free_deps(self, body: Sequence[ast.AST], frame: Frame) -> set[int]:
@@ -290,12 +293,15 @@ class LoopsMixin(EvaluatorBase):
             elif isinstance(item, DictV):
                 stack.extend(item.items.values())
 
-    def taint(self, body: Sequence[ast.AST], frame: Frame, sources: set[int]) -> None:
+    def taint(self, body: Sequence[ast.AST], frame: Frame, sources: set[int],
+              region: int | None = None) -> None:
+        """Names ``body`` binds now depend on ``sources``; a liftable ``region`` returns them."""
         for name in sorted(assigned_names(body)):
             old = frame.env.lookup(name)
             live = len(self.state.nodes)
             old_deps = {i for i in deps(old) if i < live} if old is not None else set()
-            frame.env.assign(name, Opaque(frozenset(sources | old_deps), name))
+            bound = (region, name) if region is not None else None
+            frame.env.assign(name, Opaque(frozenset(sources | old_deps), name, bound_by=bound))
 
 
 def assigned_names(body: Sequence[ast.AST]) -> set[str]:

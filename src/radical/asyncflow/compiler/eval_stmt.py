@@ -35,12 +35,17 @@ class StmtMixin(EvaluatorBase):
     imports: ImportResolver
 
     def exec_body(self, body: Sequence[ast.stmt], frame: Frame) -> None:
+        marks = self.state.stmt_marks
         for stmt in body:
             method = getattr(self, "s_" + type(stmt).__name__, None)
-            if method is None:
-                self.unsupported_stmt(stmt, frame)
-            else:
-                method(stmt, frame)
+            marks.append((stmt, len(self.state.nodes)))
+            try:
+                if method is None:
+                    self.unsupported_stmt(stmt, frame)
+                else:
+                    method(stmt, frame)
+            finally:
+                marks.pop()
 
     def unsupported_stmt(self, stmt: ast.stmt, frame: Frame) -> None:
         self.dynamic_region("unsupported", "RAF409", stmt, frame, (), [stmt],

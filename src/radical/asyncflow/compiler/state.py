@@ -39,6 +39,8 @@ class State:
     exhausted: bool = False
     file_producers: dict[str, int] = dataclasses.field(default_factory=dict)
     pilots: list[PilotDecl] = dataclasses.field(default_factory=list)
+    #: the statements being evaluated, innermost last, with the node count when each began
+    stmt_marks: list[tuple[ast.stmt, int]] = dataclasses.field(default_factory=list)
 
     def span(self, node: ast.AST) -> Span:
         return self.source.span(node)

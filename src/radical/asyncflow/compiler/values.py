@@ -80,6 +80,8 @@ class Opaque(Value):
     text: str
     maybe_task: bool = False
     nondeterministic: str | None = None
+    #: (dynamic node, name): the variable as that region left it (``$output``)
+    bound_by: tuple[int, str] | None = None
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

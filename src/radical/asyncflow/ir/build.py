@@ -18,7 +18,7 @@ from collections import Counter
 from typing import Any
 
 from .model import Node, Span
-from .values import FUTURE, RESULT, RUNTIME
+from .values import FUTURE, OUTPUT, RESULT, RUNTIME
 
 
 @dataclasses.dataclass(slots=True)
@@ -41,6 +41,8 @@ class RawNode:
     backend: str | None = None
     inputs: list[str] = dataclasses.field(default_factory=list)
     outputs: list[str] = dataclasses.field(default_factory=list)
+    #: dynamic nodes: how to run the region alone (``compiler.regions``), None otherwise
+    region: dict[str, Any] | None = None
 
 
 def assign_ids(raw: list[RawNode]) -> list[str]:
@@ -66,9 +68,17 @@ def _remap(value: Any, ids: list[str]) -> Any:
         return {FUTURE: ids[value[FUTURE]]}
     if RESULT in value and isinstance(value[RESULT], int):
         return {RESULT: ids[value[RESULT]]}
+    if OUTPUT in value and isinstance(value[OUTPUT], list) and isinstance(value[OUTPUT][0], int):
+        return {OUTPUT: [ids[value[OUTPUT][0]], value[OUTPUT][1]]}
     if RUNTIME in value and _all_ints(value[RUNTIME]):
         return {RUNTIME: sorted({ids[i] for i in value[RUNTIME]})}
     return {k: _remap(v, ids) for k, v in value.items()}
+
+
+def _region(region: dict[str, Any] | None, ids: list[str]) -> dict[str, Any] | None:
+    if region is None or "absorbs" not in region:
+        return region
+    return {**region, "absorbs": [ids[i] for i in region["absorbs"]]}
 
 
 def _all_ints(items: Any) -> bool:
@@ -98,6 +108,7 @@ def finalize(raw: list[RawNode]) -> tuple[Node, ...]:
                 backend=n.backend,
                 inputs=tuple(n.inputs),
                 outputs=tuple(n.outputs),
+                region=_region(n.region, ids),
             )
         )
     return tuple(nodes)

@@ -99,6 +99,9 @@ class Node:
     #: literal names of its ``InputFile``/``OutputFile`` arguments (file edges)
     inputs: tuple[str, ...] = ()
     outputs: tuple[str, ...] = ()
+    #: dynamic nodes: the region's code and where its names come from, or why the plan
+    #: cannot run it alone (``{"unsupported": why}``); see ``compiler.regions``
+    region: Mapping[str, Any] | None = None
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -118,6 +121,8 @@ class Node:
             out["command_template"] = self.command_template
         if self.kind == "dynamic":
             out["reason"] = self.reason
+            if self.region is not None:
+                out["region"] = dict(self.region)
         if self.backend is not None:  # optional keys: absent when unused
             out["backend"] = self.backend
         if self.inputs:

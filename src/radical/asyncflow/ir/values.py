@@ -9,6 +9,8 @@ object whose key starts with ``$``:
 ``{"$result": id}``    the value of node ``id`` (``.result()`` / ``await``)
 ``{"$runtime": ids}``  a value computed at run time from those nodes
                        (``ids`` may be empty: e.g. ``sys.argv[1]``)
+``{"$output": [id, n]}``  the value variable ``n`` had when the dynamic
+                       region ``id`` finished (it binds or changes ``n``)
 ``{"$tuple": [...]}``  a tuple
 ``{"$set": [...]}``    a set, elements sorted by their canonical JSON
 ``{"$dict": [[k, v]]}``  a dict whose keys are not all plain strings
@@ -29,6 +31,7 @@ from typing import Any
 FUTURE = "$future"
 RESULT = "$result"
 RUNTIME = "$runtime"
+OUTPUT = "$output"
 INPUT_FILE = "$input_file"
 OUTPUT_FILE = "$output_file"
 
@@ -70,6 +73,8 @@ def refs_in(value: Any) -> set[str]:
         elif isinstance(item, dict):
             if FUTURE in item or RESULT in item:
                 found.add(item.get(FUTURE) or item[RESULT])
+            elif OUTPUT in item and isinstance(item[OUTPUT], list) and item[OUTPUT]:
+                found.add(item[OUTPUT][0])
             elif RUNTIME in item:
                 found.update(item[RUNTIME])
             else:

@@ -61,12 +61,27 @@ def check_plan(plan: Mapping[str, Any]) -> list[str]:
             problems.append(f"node {nid} uses the value of {ref} but does not depend on it")
         if node["kind"] != "dynamic" and node["name"] not in functions:
             problems.append(f"node {nid}: task {node['name']!r} is not in tasks.py")
+        if node["kind"] == "dynamic" and plan.get("mode") == "regions":
+            problems += _region_problems(node, functions, seen)
         seen.add(nid)
     edges = [tuple(e) for e in plan.get("edges", [])]
     for dep, nid in sorted(set(expected_edges) - set(edges)):
         problems.append(f"edge {dep} -> {nid} is missing from 'edges'")
     for dep, nid in sorted(set(edges) - set(expected_edges)):
         problems.append(f"edge {dep} -> {nid} in 'edges' is not a dependency of {nid}")
+    return problems
+
+
+def _region_problems(node: Mapping[str, Any], functions: Mapping[str, Any],
+                     seen: set[str]) -> list[str]:
+    region = node.get("region") or {}
+    nid = node["id"]
+    if "code" not in region:
+        return [f"dynamic region {nid} has no code, so a 'regions' plan cannot run it"]
+    problems = [f"dynamic region {nid} calls {name!r}, which is not in tasks.py"
+                for name in sorted(region.get("tasks", {})) if name not in functions]
+    problems += [f"dynamic region {nid} absorbs {a}, which is not an earlier node"
+                 for a in region.get("absorbs", []) if a not in seen]
     return problems
 
 
@@ -124,6 +139,9 @@ def _compare(plan: Mapping[str, Any], fresh: list[dict[str, Any]]) -> list[str]:
         for key in ("kind", "name", "args", "kwargs", "command", "resources", "parent"):
             if a.get(key) != b.get(key):
                 problems.append(f"node {nid}: '{key}' differs from the module")
+        planned_region = {k: v for k, v in (a.get("region") or {}).items() if k != "sha256"}
+        if a["kind"] == "dynamic" and planned_region != (b.get("region") or {}):
+            problems.append(f"node {nid}: its region's code differs from the module")
     return sorted(problems)
 
 
@@ -137,6 +155,7 @@ def check_run(plan: Mapping[str, Any], records: Iterable[Mapping[str, Any]],
     started: Counter[str] = Counter()
     first_start: dict[str, int] = {}
     finished_at: dict[str, int] = {}
+    expanded: dict[str, str] = {}  # node -> the dynamic region that created it
     for rec in records:
         node = rec.get("node")
         if node is None:
@@ -148,15 +167,35 @@ def check_run(plan: Mapping[str, Any], records: Iterable[Mapping[str, Any]],
             first_start.setdefault(node, rec["seq"])
         elif event in TERMINAL:
             terminal.setdefault(node, []).append(rec)
-            if event in FINISHED:
-                finished_at.setdefault(node, rec["seq"])
         elif event == "unplanned":
             problems.append(f"unplanned task ran: {node} ({rec.get('detail', '')})")
+            expanded[node] = ""  # reported once
+        elif event == "expansion":
+            expanded.update((n, node) for n in rec.get("nodes", []))
+        if event in FINISHED or event == "skipped":
+            finished_at.setdefault(node, rec["seq"])
+    for nid in sorted(set(terminal) - set(nodes)):
+        if expanded.get(nid) != "":
+            problems += _expansion_problems(nid, expanded.get(nid), terminal[nid])
     for nid, node in nodes.items():
         problems += _node_problems(node, terminal.get(nid, []), started[nid])
     problems += _order_problems(nodes, first_start, finished_at)
     problems += _output_problems(nodes, terminal, plan_dir)
     return problems
+
+
+def _expansion_problems(nid: str, region: str | None,
+                        ends: list[Mapping[str, Any]]) -> list[str]:
+    """A node that is not in the plan: it must belong to a region's recorded expansion."""
+    if region is None:
+        return [f"unplanned task ran: {nid} (not in the plan, nor in a region's expansion)"]
+    if len(ends) > 1:
+        return [f"node {nid} (expansion of {region}) ran {len(ends)} times"]
+    if ends[0]["event"] in ("failed", "cancelled", "dep_failed"):
+        what = ends[0]["event"].replace("_", " ")
+        return [f"node {nid} (expansion of {region}) {what}: {ends[0].get('error', '')}"
+                .rstrip(": ")]
+    return []
 
 
 def _node_problems(node: Mapping[str, Any], ends: list[Mapping[str, Any]],

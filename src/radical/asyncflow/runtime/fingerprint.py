@@ -9,8 +9,10 @@ dependencies and of its enclosing block.  Changing one task's code therefore
 changes its fingerprint and, through the dependency fingerprints, those of
 everything downstream, and nothing else.
 
-In module mode (plans with dynamic regions) nodes are only known as the
-module runs, so the fingerprint uses the argument *values* instead
+A dynamic region's fingerprint also covers its code and the code of the
+helpers and tasks it calls.  The tasks a region calls, and all nodes in
+module mode, are only known as they run, so their fingerprint uses the
+argument *values* instead, a future counting as its node's fingerprint
 (:func:`call_fingerprint`).
 """
 
@@ -24,7 +26,7 @@ from typing import Any
 
 import cloudpickle
 
-from ..ir.values import FUTURE, RESULT, RUNTIME
+from ..ir.values import FUTURE, OUTPUT, RESULT, RUNTIME
 
 
 def _sha(data: Any) -> str:
@@ -41,6 +43,8 @@ def _substitute(value: Any, fps: Mapping[str, str]) -> Any:
     for tag in (FUTURE, RESULT):
         if tag in value and isinstance(value[tag], str):
             return {tag: fps.get(value[tag], "?" + value[tag])}
+    if OUTPUT in value and isinstance(value[OUTPUT], list) and len(value[OUTPUT]) == 2:
+        return {OUTPUT: [fps.get(value[OUTPUT][0], "?"), value[OUTPUT][1]]}
     if RUNTIME in value and isinstance(value[RUNTIME], list):
         return {RUNTIME: sorted(fps.get(i, "?" + i) for i in value[RUNTIME])}
     return {k: _substitute(v, fps) for k, v in value.items()}
@@ -61,6 +65,7 @@ def plan_fingerprints(nodes: list[Mapping[str, Any]], code: Mapping[str, str]) -
             "options": node.get("options", {}),
             "after": sorted(fps.get(d, "?" + d) for d in node.get("after", [])),
             "parent": fps.get(node["parent"]) if node.get("parent") else None,
+            **({"region": node["region"].get("sha256")} if node.get("region") else {}),
         })
     return fps
 

@@ -28,6 +28,7 @@ bookkeeping.
 
 from __future__ import annotations
 
+import ast
 import asyncio
 import contextvars
 import functools
@@ -40,7 +41,7 @@ from typing import Any
 from ..errors import DependencyFailureError, ExecutableError
 from .backends.base import ExecutionBackend, TaskSpec
 from .engine import WorkflowEngine
-from .fingerprint import encode_value, value_digest
+from .fingerprint import call_fingerprint, encode_value, value_digest
 from .journal import Journal
 
 CACHE_BACKEND = "raf-cache"
@@ -55,7 +56,15 @@ class CacheBackend(ExecutionBackend):
         super().__init__(CACHE_BACKEND)
 
     def submit(self, spec: TaskSpec) -> None:
-        self.sink.succeeded(spec.uid, spec.args[0])
+        value = spec.args[0]
+        if len(spec.args) == 2:  # a region's output: (outputs, name)
+            try:
+                value = value[spec.args[1]]
+            except KeyError:
+                self.sink.failed(spec.uid, KeyError(
+                    f"the dynamic region did not bind {spec.args[1]!r}"))
+                return
+        self.sink.succeeded(spec.uid, value)
 
     def cancel(self, uid: str, reason: str) -> None:
         self.sink.cancelled(uid, reason)
@@ -93,7 +102,6 @@ class StaticExecution:
         self.tasks = tasks
         self.ns = workflow_ns
         self.journal = journal
-        self.fps = fingerprints
         self.cache = cache
         self.progress = progress
         self.futures: dict[str, Any] = {}
@@ -112,6 +120,15 @@ class StaticExecution:
         self.loop: asyncio.AbstractEventLoop | None = None
         self.unplanned = 0
         self.stopping = False
+        self.fps = dict(fingerprints)  # expansion nodes add theirs
+        self.code = {n: f["sha256"] for n, f in plan["tasks"]["functions"].items()}
+        self.regions = {n["id"]: n for n in plan["nodes"]
+                        if n["kind"] == "dynamic" and "code" in n.get("region", {})}
+        self.absorbed = {a: rid for rid, n in self.regions.items()
+                         for a in n["region"]["absorbs"]}
+        self.region_of: dict[str, str] = {rid: rid for rid in self.regions}
+        self.expansions: dict[str, list[str]] = {rid: [] for rid in self.regions}
+        self.calls: dict[tuple[str, str], int] = {}
         for name, info in plan["tasks"]["functions"].items():
             if info["kind"] == "block":
                 self.ns[f"__raf_block_{name}"] = self.ns[name]
@@ -119,16 +136,29 @@ class StaticExecution:
 
     # -- starting nodes ------------------------------------------------------
     def start_top_level(self) -> None:
+        for nid, rid in self.absorbed.items():
+            self.journal.write("skipped", node=nid,
+                               reason=f"the region {rid} calls it at run time (its header)")
+            self.progress(nid, "skipped")
         for batch in self.plan["batches"]:
             for nid in batch:
                 node = self.nodes[nid]
-                if node.get("parent") is None:
-                    args = [self.decode(a) for a in node.get("args", [])]
-                    kwargs = {k: self.decode(v) for k, v in node.get("kwargs", {}).items()}
-                    self.start(nid, tuple(args), kwargs)
+                if node.get("parent") is not None or nid in self.absorbed:
+                    continue
+                if nid in self.regions:  # waits for its inputs; reads them itself
+                    after = tuple(self.futures[d] for d in node["after"]
+                                  if d not in self.absorbed)
+                    self.start(nid, after, {})
+                    continue
+                args = [self.decode(a) for a in node.get("args", [])]
+                kwargs = {k: self.decode(v) for k, v in node.get("kwargs", {}).items()}
+                self.start(nid, tuple(args), kwargs)
 
     def member_call(self, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         parent = PLAN_BLOCK.get()
+        region = self.region_of.get(parent) if parent is not None else None
+        if region is not None:
+            return self.expansion_call(region, parent, name, args, kwargs)  # type: ignore[arg-type]
         with self.lock:
             queue = self.members.get(parent, {}).get(name)
             nid = queue.popleft() if queue else None
@@ -139,11 +169,43 @@ class StaticExecution:
             self.journal.write("unplanned", node=nid, detail=f"a call of {name!r} in {parent}")
         return self.start(nid, args, kwargs, name=name)
 
+    def expansion_call(self, region: str, parent: str, name: str, args: tuple[Any, ...],
+                       kwargs: dict[str, Any]) -> Any:
+        """A task the code of ``region`` calls (maybe inside a block it called)."""
+        with self.lock:
+            k = self.calls[(parent, name)] = self.calls.get((parent, name), 0) + 1
+            nid = f"{parent}/{name}#{k}"
+            self.region_of[nid] = region
+            self.expansions[region].append(nid)
+        info = self.regions[region]["region"]["tasks"].get(name, {})
+        options = {key: self.decode(v) for key, v in info.get("options", {}).items()}
+        node = {"id": nid, "name": name, "kind": info.get("kind") or self._kind(name),
+                "expansion": options}
+        self.fps[nid] = fp = self._call_fingerprint(name, args, kwargs, options)
+        return self.start(nid, args, kwargs, node=node, fp=fp)
+
+    def _call_fingerprint(self, name: str, args: Any, kwargs: Any, options: Any) -> str:
+        """Like a planned node's: code, arguments, and the fingerprints of the futures in them."""
+        def sub(value: Any) -> Any:
+            if isinstance(value, asyncio.Future):
+                nid = self.uids.get(getattr(value, "uid", ""))
+                return ("$fp", self.fps.get(nid or "", "?"))
+            if isinstance(value, list | tuple):
+                return type(value)(sub(v) for v in value) if type(value) in (list, tuple) \
+                    else [sub(v) for v in value]
+            if isinstance(value, dict):
+                return {k: sub(v) for k, v in value.items()}
+            return value
+
+        return call_fingerprint(name, self.code.get(name, ""), sub(args), sub(kwargs), options)
+
     def start(self, nid: str, args: tuple[Any, ...], kwargs: dict[str, Any],
-              name: str | None = None) -> Any:
-        node = self.nodes.get(nid) or {"id": nid, "name": name, "kind": self._kind(name)}
+              name: str | None = None, node: Mapping[str, Any] | None = None,
+              fp: str | None = None) -> Any:
+        node = node or self.nodes.get(nid) or {"id": nid, "name": name,
+                                               "kind": self._kind(name)}
         assert self.engine is not None
-        fp = self.fps.get(nid)
+        fp = fp or self.fps.get(nid)
         if fp is not None and fp in self.cache:
             future = self._start_cached(nid, node, fp)
         else:
@@ -207,6 +269,10 @@ class StaticExecution:
         assert self.engine is not None
         name, kind = node["name"], node["kind"]
         opts = {k: v for k, v in node.get("options", {}).items() if k in ("retries", "timeout")}
+        if kind == "dynamic":
+            return self.engine.block(self._region_body(node), name=name)
+        if "expansion" in node:  # a task a region calls: the decorator's own options
+            opts = self._expansion_options(node["expansion"])
         if kind == "block":
             return self.engine.block(_block_body(self.ns[f"__raf_block_{name}"], node["id"]),
                                      name=name, **opts)
@@ -215,28 +281,84 @@ class StaticExecution:
             return self.engine.executable_task(body, name=name, **opts)
         return self.engine.function_task(getattr(self.tasks, name), name=name, **opts)
 
+    def _expansion_options(self, options: Mapping[str, Any]) -> dict[str, Any]:
+        assert self.engine is not None
+        opts = dict(options)
+        if isinstance(opts.get("task_description"), dict):
+            opts["task_description"] = self.description(opts["task_description"])
+        if opts.get("backend") not in self.engine.backends:
+            opts.pop("backend", None)
+        return opts
+
+    # -- dynamic regions ---------------------------------------------------------
+    def _region_body(self, node: Mapping[str, Any]) -> Callable[..., Any]:
+        """The region's statement as a function of its inputs, defined in the plan's namespace."""
+        nid, region = node["id"], node["region"]
+        function = compile_region(region, sorted(node.get("kwargs", {})),
+                                  self.plan["source"]["path"], self.ns)
+        outputs = set(region["outputs"])
+
+        def inputs() -> dict[str, Any]:
+            return {k: self.decode(v, values=True) for k, v in node.get("kwargs", {}).items()}
+
+        def bound(names: dict[str, Any]) -> dict[str, Any]:
+            return {k: v for k, v in names.items() if k in outputs}
+
+        if region["is_async"]:
+            async def run_async(*_after: Any) -> dict[str, Any]:
+                PLAN_BLOCK.set(nid)
+                return bound(await function(**inputs()))
+
+            return run_async
+
+        def run(*_after: Any) -> dict[str, Any]:
+            PLAN_BLOCK.set(nid)
+            return bound(function(**inputs()))
+
+        return run
+
     # -- arguments ---------------------------------------------------------------
-    def decode(self, value: Any) -> Any:
+    def decode(self, value: Any, values: bool = False) -> Any:
+        """A planned argument; ``values``: ``$result`` is the (finished) node's value."""
         if isinstance(value, list):
-            return [self.decode(v) for v in value]
+            return [self.decode(v, values) for v in value]
         if not isinstance(value, dict):
             return value
-        for tag in ("$future", "$result"):
-            if tag in value:
-                return self.futures[value[tag]]
+        if "$future" in value:
+            return self.futures[value["$future"]]
+        if "$result" in value:
+            future = self.futures[value["$result"]]
+            return asyncio.Future.result(future) if values else future
         if "$tuple" in value:
-            return tuple(self.decode(v) for v in value["$tuple"])
+            return tuple(self.decode(v, values) for v in value["$tuple"])
         if "$set" in value:
-            return {self.decode(v) for v in value["$set"]}
+            return {self.decode(v, values) for v in value["$set"]}
         if "$dict" in value:
-            return {self.decode(k): self.decode(v) for k, v in value["$dict"]}
+            return {self.decode(k, values): self.decode(v, values) for k, v in value["$dict"]}
+        if "$output" in value:  # what a dynamic region left in a variable
+            region, name = value["$output"]
+            future = self.futures[region]
+            if values:
+                return asyncio.Future.result(future)[name]
+            return self._pick(future, name)
+        if "$input_file" in value or "$output_file" in value:
+            from ..data import InputFile, OutputFile
+
+            kind = InputFile if "$input_file" in value else OutputFile
+            return kind(self.decode(value.get("$input_file", value.get("$output_file"))))
         if "$float" in value:
             return float(value["$float"])
         if "$bytes" in value:
             return value["$bytes"].encode("latin-1")
         if "$runtime" in value or "$object" in value:
             raise Undecodable(f"argument {value!r} is computed by the workflow body")
-        return {k: self.decode(v) for k, v in value.items()}
+        return {k: self.decode(v, values) for k, v in value.items()}
+
+    def _pick(self, region: Any, name: str) -> Any:
+        """A future of ``region``'s output ``name`` (an in-process task, never journaled)."""
+        assert self.engine is not None
+        template = self.engine.function_task(_cached_value, name=f"{name}<-region")
+        return template(region, name, backend=CACHE_BACKEND)
 
     # -- outcomes --------------------------------------------------------------------
     def _on_done(self, future: Any, callback: Callable[[Any], None]) -> None:
@@ -255,6 +377,9 @@ class StaticExecution:
             if nid in self.recorded:
                 return
             self.recorded.add(nid)
+            expanded = list(self.expansions.get(nid, ()))
+        if nid in self.regions and not (fp is not None and fp in self.cache):
+            self.journal.write("expansion", node=nid, nodes=expanded)
         if fp is not None and fp in self.cache and future.done() and not future.cancelled() \
                 and future.exception() is None:
             return  # recorded as cached when it started
@@ -338,3 +463,27 @@ def _block_body(body: Callable[..., Any], nid: str) -> Any:
         return body(*args, **kwargs)
 
     return run
+
+
+def compile_region(region: Mapping[str, Any], params: list[str], filename: str,
+                   namespace: dict[str, Any]) -> Callable[..., Any]:
+    """``def __raf_region(<params>): <the region's statement>; return locals()``.
+
+    The statement keeps its line numbers (tracebacks point into the module)
+    and its globals are ``namespace``: the plan's task proxies and the helpers
+    of ``tasks.py``.
+    """
+    code = region["code"]
+    indented = code[:1].isspace()
+    tree = ast.parse("if True:\n" + code if indented else code)
+    stmt = tree.body[0].body[0] if indented else tree.body[0]  # type: ignore[attr-defined]
+    ast.increment_lineno(stmt, region["line"] - stmt.lineno)
+    keyword = "async def" if region["is_async"] else "def"
+    wrapper = ast.parse(f"{keyword} __raf_region({', '.join(params)}):\n"
+                        "    pass\n    return locals()\n")
+    func = wrapper.body[0]
+    func.body[0] = stmt  # type: ignore[attr-defined]
+    scope: dict[str, Any] = {}
+    exec(compile(wrapper, filename, "exec"), namespace, scope)
+    return scope["__raf_region"]  # type: ignore[no-any-return]
+

@@ -25,7 +25,8 @@ class Report:
     def __init__(self, plan: Mapping[str, Any], run_dir: str) -> None:
         self.plan = plan
         self.run_dir = run_dir
-        self.total = len(plan["nodes"])
+        self.planned = {n["id"] for n in plan["nodes"]}
+        self.total = len(self.planned)
         self.err = Console(file=sys.stderr)
         self._lock = threading.Lock()
         self._progress = Progress(TextColumn("[bold]raf run"), BarColumn(), MofNCompleteColumn(),
@@ -44,6 +45,9 @@ class Report:
                 self._progress.update(self._task, description=self.running_text())
                 return
             self.running.pop(nid, None)
+            if nid not in self.planned:  # a task a dynamic region created
+                self.total += 1
+                self._progress.update(self._task, total=self.total)
             self._progress.update(self._task, advance=1, description=self.running_text())
 
     def running_text(self, shown: int = 3) -> str:

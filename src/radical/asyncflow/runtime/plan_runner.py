@@ -9,9 +9,10 @@ Steps, in order (any refusal exits 1 before anything runs):
    to the same nodes and edges;
 4. a new ``runs/<n>/journal.jsonl``; with ``--resume`` the finished nodes of
    earlier runs are indexed by fingerprint (:mod:`.fingerprint`);
-5. execution: static plans by :class:`.plan_exec.StaticExecution` (the
-   workflow body never runs); plans with dynamic regions by
-   :mod:`.plan_module`, which runs the module and records the expansion;
+5. execution: ``static`` and ``regions`` plans by
+   :class:`.plan_exec.StaticExecution` (the workflow body never runs; a
+   dynamic region runs its own statement, from the plan, and records its
+   expansion); ``module`` plans by :mod:`.plan_module`, which runs the module;
 6. :func:`.conformance.check_run` over this run's journal, a summary table,
    and the exit code: 0 for a successful, conforming run, 1 otherwise (with
    the discrepancies listed), 130 after Ctrl-C (running tasks are cancelled,
@@ -108,7 +109,12 @@ def routed_backends(plan: Mapping[str, Any], default: Any) -> list[Any]:
     """
     from .backends.local import LocalExecutionBackend
 
-    names = sorted({n["backend"] for n in plan["nodes"] if n.get("backend")} - {default.name})
+    routed = {n["backend"] for n in plan["nodes"] if n.get("backend")}
+    for node in plan["nodes"]:  # tasks that only dynamic regions call
+        for task in node.get("region", {}).get("tasks", {}).values():
+            if isinstance(task["options"].get("backend"), str):
+                routed.add(task["options"]["backend"])
+    names = sorted(routed - {default.name})
     if not names or type(default) is not LocalExecutionBackend:
         return [default]
     extras = []
@@ -221,7 +227,7 @@ def _execute(plan: dict[str, Any], plan_dir: str, options: RunOptions, backend_n
     backend = make_backend(backend_name, plan, options.workers, options.resource)
     tasks, namespace = load_tasks(plan, plan_dir)
     code = {n: f["sha256"] for n, f in plan["tasks"]["functions"].items()}
-    if plan["mode"] == "dynamic":
+    if plan["mode"] == "module":
         from .plan_module import run_module
 
         return run_module(plan, plan_dir, backend, journal, cache, code, report, options)

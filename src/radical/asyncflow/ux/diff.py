@@ -27,7 +27,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..ir import Node
-from ..ir.values import FUTURE, RESULT, RUNTIME
+from ..ir.values import FUTURE, OUTPUT, RESULT, RUNTIME
 from .impact import Impact, impact
 from .load import Subject
 
@@ -147,6 +147,8 @@ def _rename(value: Any, pairs: Mapping[str, str]) -> Any:
         if len(value) == 1 and (FUTURE in value or RESULT in value):
             tag, ref = next(iter(value.items()))
             return {tag: pairs.get(ref, ref)}
+        if len(value) == 1 and OUTPUT in value and isinstance(value[OUTPUT], list):
+            return {OUTPUT: [pairs.get(value[OUTPUT][0], value[OUTPUT][0]), *value[OUTPUT][1:]]}
         if len(value) == 1 and RUNTIME in value:
             return {RUNTIME: sorted(pairs.get(r, r) for r in value[RUNTIME])}
         return {k: _rename(v, pairs) for k, v in value.items()}
