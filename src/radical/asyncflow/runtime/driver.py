@@ -330,8 +330,10 @@ class _Driver:
         self._dispatch(rec, args, kwargs)
 
     def _launch_with_files(self, rec: Record, fs: F.FileSet, args: Any, kwargs: Any) -> None:
-        args, kwargs = F.substitute_call(args, kwargs, fs)
-        if self._backend_of(rec).dry_run:
+        backend = self._backend_of(rec)
+        names = self._files.names(fs) if backend.stages_files else fs.paths
+        args, kwargs = F.substitute_call(args, kwargs, names)
+        if backend.dry_run:
             self._dispatch(rec, args, kwargs)
             return
         try:
@@ -420,6 +422,9 @@ class _Driver:
             tmpl.is_async,
             tmpl.service,
         )
+        fs = self._files.sets.get(rec.uid) if self._files.sets else None
+        if fs is not None:
+            spec.inputs, spec.outputs = self._files.refs(fs)
         try:
             backend.check_description(spec)
             backend.submit(spec)

@@ -18,7 +18,10 @@ workflow without files pays one boolean test per task.
   (:func:`remove_partial`) so that no half-written file looks finished.
 
 Paths are those of the machine the engine runs on: backends that run tasks
-elsewhere must share that filesystem (Dask here) or stage the files.
+elsewhere must share that filesystem (Dask here) or stage the files.  A
+backend with ``stages_files`` gets each file as a :class:`FileRef` in its
+``TaskSpec`` (:meth:`FileTable.refs`), and the body gets the file's name
+relative to ``work_dir`` (:func:`relative_name`) instead of its path.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from typing import Any
 
 from ..data import InputFile, OutputFile, _FileArg
 from ..errors import OutputMissing, StagingError
+from .backends.base import FileRef
 
 FETCH_TIMEOUT = 60.0
 _CONTAINERS = (list, tuple, dict, set, frozenset)
@@ -48,6 +52,7 @@ class FileSet:
     inputs: list[InputFile]
     outputs: list[OutputFile]
     started: float = 0.0  # wall-clock start of the current attempt
+    producers: dict[_FileArg, str] = dataclasses.field(default_factory=dict)  # input -> uid
 
     @property
     def downloads(self) -> list[InputFile]:
@@ -76,7 +81,10 @@ class FileTable:
             if isinstance(ref, InputFile):
                 fs.inputs.append(ref)
                 producer = self.producers.get(fs.paths[ref]) if ref.url is None else None
-                if producer is not None and producer not in found and producer not in extra:
+                if producer is None:
+                    continue
+                fs.producers[ref] = producer.uid
+                if producer not in found and producer not in extra:
                     extra.append(producer)
         for ref in refs:
             if isinstance(ref, OutputFile):
@@ -84,6 +92,26 @@ class FileTable:
                 self.producers[fs.paths[ref]] = future
         self.sets[uid] = fs
         return [*found, *extra] if extra else found
+
+    def names(self, fs: FileSet) -> dict[_FileArg, str]:
+        """What a staging backend's task body gets for each file: its relative name."""
+        return {ref: relative_name(path, self.work_dir) for ref, path in fs.paths.items()}
+
+    def refs(self, fs: FileSet) -> tuple[tuple[FileRef, ...], tuple[FileRef, ...]]:
+        """The task's inputs and outputs as the backend sees them (``TaskSpec``)."""
+        def ref(f: _FileArg) -> FileRef:
+            path = fs.paths[f]
+            return FileRef(path, relative_name(path, self.work_dir), fs.producers.get(f))
+
+        return tuple(map(ref, fs.inputs)), tuple(map(ref, fs.outputs))
+
+
+def relative_name(path: str, work_dir: str) -> str:
+    """``path`` relative to ``work_dir``; ``_root/<path>`` when it lies outside."""
+    rel = os.path.relpath(path, work_dir)
+    if rel == os.pardir or rel.startswith(os.pardir + os.sep) or os.path.isabs(rel):
+        return "_root" + path
+    return rel
 
 
 def collect(args: tuple[Any, ...], kwargs: dict[str, Any]) -> list[_FileArg]:
@@ -118,11 +146,11 @@ def _replace(obj: Any, leaf: Callable[[Any], Any]) -> Any:
 
 
 def substitute_call(
-    args: tuple[Any, ...], kwargs: dict[str, Any], fs: FileSet
+    args: tuple[Any, ...], kwargs: dict[str, Any], paths: dict[_FileArg, str]
 ) -> tuple[tuple[Any, ...], dict[str, Any]]:
     return (
-        tuple(substitute(a, fs.paths) for a in args),
-        {k: substitute(v, fs.paths) for k, v in kwargs.items()},
+        tuple(substitute(a, paths) for a in args),
+        {k: substitute(v, paths) for k, v in kwargs.items()},
     )
 
 

@@ -191,15 +191,26 @@ async def _until_ready(live: LiveService, pattern: re.Pattern[str] | None) -> Se
 def _ready_info(
     live: LiveService, line: str, pattern: re.Pattern[str] | None
 ) -> ServiceInfo | None:
+    found = ready_match(line, pattern)
+    if found is None:
+        return None
+    return ServiceInfo(live.name, live.uid, found[0], line, found[1], live.proc.pid)
+
+
+def ready_match(
+    line: str, pattern: re.Pattern[str] | None
+) -> tuple[str, tuple[str | None, ...]] | None:
+    """``(endpoint, groups)`` if ``line`` (no newline) makes a service ready, else None.
+
+    Without a pattern: the first non-empty line, stripped.  With one: the first
+    line in which it is found; the endpoint is its first group, else the match.
+    """
     if pattern is None:
-        if not line.strip():
-            return None
-        return ServiceInfo(live.name, live.uid, line.strip(), line, (), live.proc.pid)
+        return (line.strip(), ()) if line.strip() else None
     match = pattern.search(line)
     if match is None:
         return None
-    endpoint = match.group(1) if pattern.groups else match.group(0)
-    return ServiceInfo(live.name, live.uid, endpoint, line, match.groups(), live.proc.pid)
+    return (match.group(1) if pattern.groups else match.group(0)), match.groups()
 
 
 def _how(code: int | None) -> str:
@@ -221,4 +232,4 @@ async def close_endpoint(endpoint: Any) -> None:
         await result
 
 
-__all__ = ["READY_KEY", "LiveService", "ServiceInfo", "close_endpoint", "start"]
+__all__ = ["READY_KEY", "LiveService", "ServiceInfo", "close_endpoint", "ready_match", "start"]

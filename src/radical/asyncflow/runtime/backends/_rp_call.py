@@ -5,7 +5,7 @@ plain ``pickle``, and sends the return value back through its message bus, so
 a user function defined in a test module, a lambda argument or a NumPy
 result can each break a task in a different place.  Instead we send one
 importable coroutine function, :func:`call`, with a single text argument: the
-cloudpickled ``(function, args, kwargs, is_async)``.  It returns the
+cloudpickled ``(function, args, kwargs, is_async[, dirs])``.  It returns the
 cloudpickled ``(ok, value_or_exception)`` as text, which the client decodes.
 Exceptions raised by the user's function thus arrive with their own type.
 
@@ -15,6 +15,7 @@ This module is imported in the worker's task process: keep its imports small.
 from __future__ import annotations
 
 import base64
+import os
 from typing import Any
 
 import cloudpickle
@@ -29,9 +30,15 @@ def decode(text: str) -> Any:
 
 
 async def call(payload: str) -> str:
-    """Run one packed call; never raises for the user's own errors."""
-    fn, args, kwargs, is_async = decode(payload)
+    """Run one packed call; never raises for the user's own errors.
+
+    The payload may carry a fifth item: directories to make (relative to the
+    task's sandbox, the working directory) before the call, for its outputs.
+    """
+    fn, args, kwargs, is_async, *dirs = decode(payload)
     try:
+        for path in dirs[0] if dirs else ():
+            os.makedirs(path, exist_ok=True)
         value = fn(*args, **kwargs)
         if is_async:
             value = await value

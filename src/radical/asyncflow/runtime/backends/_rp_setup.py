@@ -92,6 +92,29 @@ def pilot_description(resources: Mapping[str, Any], base: str) -> dict[str, Any]
     return desc
 
 
+def pilot_reason(pilot: Any, desc: Mapping[str, Any], state: str | None, final: bool,
+                 local_dir: str | None, base: str | None) -> str:
+    """Why the pilot is gone, for the ``BackendLost`` of its tasks."""
+    what = f"Radical.Pilot pilot {pilot.uid} on {desc['resource']!r} ended in state {state}"
+    if state == "DONE":
+        what += f" (its runtime of {desc['runtime']} min ran out, or it was cancelled)"
+    elif state is None or not final:
+        what = f"Radical.Pilot pilot {pilot.uid} is still {pilot.state} after the timeout"
+    detail = bootstrap_error(local_dir) if state == "FAILED" and local_dir else ""
+    if detail:
+        what += f"; its bootstrap reported:\n{detail}"
+    return what + f" (its sandbox: {base})"
+
+
+def bootstrap_error(pilot_dir: str) -> str:
+    """The tail of a local pilot's bootstrap stderr: why the agent did not start."""
+    try:
+        with open(os.path.join(pilot_dir, "bootstrap_0.err"), errors="replace") as fh:
+            return fh.read()[-1500:].strip()
+    except OSError:
+        return ""
+
+
 def worker_environment() -> dict[str, str]:
     """The environment RAPTOR workers need to import the caller's modules."""
     paths = [os.path.abspath(p) for p in sys.path if p and os.path.isdir(p)]

@@ -11,6 +11,9 @@
 * :class:`Capacity` checks a task against the pilot before RP sees it, so a
   task that can never be placed fails at once with a message naming the
   numbers, instead of RP's ``task can never be scheduled``.
+* Service tasks (:mod:`._rp_services`) and staged files (:mod:`._rp_staging`)
+  add their fields here, after the user's ``task_description``: our
+  ``pre_exec`` lines and staging directives go around the user's own.
 """
 
 from __future__ import annotations
@@ -25,7 +28,10 @@ from typing import Any
 from ...errors import BackendLost, ExecutableError, TaskDescriptionError, TaskError
 from ..process import BASH, STDERR_TAIL, direct_argv
 from ..results import CommandOutput
-from . import _rp_call
+from ..services import READY_KEY
+from . import _rp_call, _rp_services, _rp_staging
+from ._rp_services import Starting
+from ._rp_staging import Staged
 from .base import TaskSpec
 
 #: ``task_description`` keys passed to ``rp.TaskDescription`` (radical.pilot 1.103)
@@ -35,7 +41,7 @@ TASK_KEYS = frozenset({
     "stage_on_error", "priority", "use_mpi", "ranks", "ranks_per_node", "cores_per_rank",
     "gpus_per_rank", "threading_type", "gpu_type", "lfs_per_rank", "mem_per_rank", "partition",
     "restartable", "tags", "metadata", "services", "timeout", "startup_timeout", "cleanup",
-    "info_pattern",
+    "info_pattern", READY_KEY,
     # deprecated RP spellings, still converted by RP itself
     "cpu_processes", "cpu_process_type", "cpu_threads", "cpu_thread_type", "gpu_processes",
     "gpu_process_type", "gpu_threads", "gpu_thread_type", "lfs_per_process", "mem_per_process",
@@ -54,6 +60,8 @@ class Flight:
     kind: str
     command: str | None
     td: Any
+    staged: Staged | None = None  # files moved in and out (staging="sandbox")
+    service: Starting | None = None  # a service until its ready line was seen
 
 
 def command_fields(command: str, portable: bool = False) -> dict[str, Any]:
@@ -70,18 +78,30 @@ def command_fields(command: str, portable: bool = False) -> dict[str, Any]:
     return {"executable": f"{bash} -c {shlex.quote(command)}", "arguments": []}
 
 
-def build_description(rp: Any, spec: TaskSpec, rp_uid: str) -> Any:
+def build_description(rp: Any, spec: TaskSpec, rp_uid: str, staged: Staged | None = None) -> Any:
     """The ``rp.TaskDescription`` for ``spec``; TaskDescriptionError if RP rejects it."""
     fields: dict[str, Any] = {"uid": rp_uid, "name": spec.name}
+    fields.update((k, v) for k, v in spec.description.items() if k != READY_KEY)
+    pre_exec = list(fields.get("pre_exec") or ())
+    if staged is not None:
+        for key in ("input_staging", "output_staging"):
+            fields[key] = [*getattr(staged, key), *(fields.get(key) or ())]
+        if staged.dirs and spec.kind == "executable":
+            pre_exec.insert(0, _rp_staging.mkdir_command(staged.dirs))
+    dirs = staged.dirs if staged is not None else []
     if spec.kind == "executable":
         assert spec.command is not None
-        fields["mode"] = rp.TASK_SERVICE if spec.service else rp.TASK_EXECUTABLE
-        fields.update(command_fields(spec.command))
+        if spec.service:
+            fields["mode"] = rp.TASK_SERVICE
+            fields.update(_rp_services.fields(spec.command, rp_uid, pre_exec))
+        else:
+            fields["mode"] = rp.TASK_EXECUTABLE
+            fields.update(command_fields(spec.command))
+            fields["pre_exec"] = pre_exec
     else:
-        payload = _rp_call.encode((spec.function, spec.args, spec.kwargs, spec.is_async))
+        call = (spec.function, spec.args, spec.kwargs, spec.is_async, *([dirs] if dirs else []))
         fields["mode"] = rp.TASK_FUNCTION
-        fields["function"] = rp.pythontask(_rp_call.call)(payload)
-    fields.update(spec.description)
+        fields["function"] = rp.pythontask(_rp_call.call)(_rp_call.encode(call))
     try:
         td = rp.TaskDescription(fields)
         td.verify()
@@ -141,6 +161,9 @@ def outcome(flight: Flight, task: Any, state: str) -> tuple[bool, Any]:
     if _PILOT_DIED in str(task.exception or ""):
         return False, BackendLost(f"task '{flight.name}': its Radical.Pilot pilot "
                                   f"({task.pilot or 'unknown'}) ended under it")
+    staging = _rp_staging.input_failure(flight.name, task) if flight.staged else None
+    if staging is not None:
+        return False, staging
     if flight.kind == "executable" and task.exit_code is not None:
         stderr = (task.stderr or "")[-STDERR_TAIL:]
         return False, ExecutableError(flight.name, flight.command or "", task.exit_code, stderr)

@@ -36,6 +36,23 @@ from collections.abc import Callable, Generator, Mapping
 from typing import Any, ClassVar, Protocol
 
 
+@dataclasses.dataclass(frozen=True, slots=True)
+class FileRef:
+    """One ``InputFile``/``OutputFile`` argument of a task, as a backend sees it.
+
+    ``path`` is the file's absolute path on the engine's machine; ``name`` is
+    the same file relative to the engine's ``work_dir`` (``_root/<path>`` for
+    a file outside it): what a backend with ``stages_files`` puts in the
+    task's working directory and gives its body.  ``producer`` is, for an
+    input, the uid of the task that declared it as its output (None for a
+    plain file or a download).
+    """
+
+    path: str
+    name: str
+    producer: str | None = None
+
+
 @dataclasses.dataclass(slots=True)
 class TaskSpec:
     """One ready task, as a backend sees it.
@@ -43,7 +60,9 @@ class TaskSpec:
     ``args``/``kwargs`` hold values (futures already resolved).  ``function`` is
     the user's callable for function tasks; ``command`` the shell command for
     executable tasks.  ``description`` is the merged ``task_description``
-    (definition-time defaults updated by call-time values).
+    (definition-time defaults updated by call-time values).  ``inputs`` and
+    ``outputs`` list the task's file arguments (empty when it has none);
+    backends that share the engine's filesystem ignore them.
     """
 
     uid: str
@@ -59,6 +78,8 @@ class TaskSpec:
     attempt: int = 1
     is_async: bool = False
     service: bool = False
+    inputs: tuple[FileRef, ...] = ()
+    outputs: tuple[FileRef, ...] = ()
 
 
 class TaskSink(Protocol):
@@ -103,6 +124,13 @@ class ExecutionBackend(ABC):
     #: dies, and stop it in ``shutdown()``.  Others get such tasks failed by
     #: the engine with a message naming the backend.
     supports_services: ClassVar[bool] = False
+    #: Backends that run tasks where the engine's paths do not exist set this
+    #: to True (per instance if it depends on options): bodies then receive
+    #: each file argument as its ``FileRef.name``, relative to the task's
+    #: working directory, and the backend moves the files (``spec.inputs``
+    #: in before the task runs, ``spec.outputs`` back to their ``path``
+    #: before it reports success).
+    stages_files: bool = False
 
     def __init__(self, name: str | None = None) -> None:
         self.name = name or "default"

@@ -14,6 +14,14 @@ session, one pilot and one task manager.  How tasks travel:
 * ``task_description`` keys are RP ``TaskDescription`` fields
   (:data:`._rp_tasks.TASK_KEYS`); RP validates values, and a task that can
   never fit the pilot fails at once with :class:`TaskDescriptionError`.
+* **Files** (``staging=``): ``"shared"`` (default on ``local.*``) gives tasks
+  the engine's absolute paths, for resources that see the client's
+  filesystem; ``"sandbox"`` (default elsewhere) gives them names relative to
+  their RP task sandbox and stages the files in and out (:mod:`._rp_staging`).
+* **Services** (``service=True`` executables) are ``rp.TASK_SERVICE`` tasks,
+  ready at their first stdout line or the ``ready`` regex's first match, read
+  from their sandbox by a watcher thread (:mod:`._rp_services`); they stay in
+  ``_serving`` until they end (``ServiceLost``) or shutdown cancels them.
 
 Threads: the engine calls :meth:`submit` and :meth:`cancel` on its loop; they
 only validate and enqueue.  One submitter thread hands tasks to RP in bulk
@@ -48,11 +56,13 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from ...errors import BackendError, BackendLost
+from ...errors import BackendError, BackendLost, ServiceLost
 from .._util import in_thread
-from . import _rp_setup, _rp_tasks
+from ..services import ServiceInfo
+from . import _rp_services, _rp_setup, _rp_staging, _rp_tasks
+from ._rp_services import Starting
 from ._rp_tasks import Capacity, Flight
-from .base import ExecutionBackend, TaskSpec
+from .base import ExecutionBackend, TaskSpec, report_service_lost
 
 log = logging.getLogger("radical.asyncflow")
 _STOP = ("stop", None)
@@ -68,10 +78,16 @@ class RadicalExecutionBackend(ExecutionBackend):
     'cores_per_worker': N}``.  ``base_dir`` is where that private directory
     is made (default: the system temp dir).  ``startup_timeout`` bounds the
     wait for the pilot (seconds; default 300 for local resources, none for
-    batch queues).  ``report=True`` shows RP's progress output.
+    batch queues).  ``report=True`` shows RP's progress output.  ``staging``
+    is how file arguments reach tasks: ``"shared"`` (paths on a filesystem
+    the pilot's nodes share with this machine; default for ``local.*``) or
+    ``"sandbox"`` (staged in and out of each task's sandbox; default
+    elsewhere).
     """
 
     description_keys = _rp_tasks.TASK_KEYS
+    supports_services = True
+    STAGING = ("shared", "sandbox")
 
     def __init__(
         self,
@@ -83,9 +99,16 @@ class RadicalExecutionBackend(ExecutionBackend):
         keep_sandbox: bool | None = None,
         startup_timeout: float | None = -1.0,
         report: bool | None = None,
+        staging: str | None = None,
     ) -> None:
         super().__init__(name)
         self.resources = dict(resources or {})
+        resource = str(self.resources.get("resource") or "local.localhost")
+        self.staging = staging or ("shared" if _rp_setup.is_local(resource) else "sandbox")
+        if self.staging not in self.STAGING:
+            raise ValueError(f"RadicalExecutionBackend(staging={staging!r}): expected one of "
+                             f"{', '.join(map(repr, self.STAGING))}")
+        self.stages_files = self.staging == "sandbox"
         self.raptor_options = {"workers": 1, "cores_per_worker": 0, **(raptor or {})}
         self.keep_sandbox = keep_sandbox
         self._base_dir = base_dir
@@ -107,6 +130,9 @@ class RadicalExecutionBackend(ExecutionBackend):
         self._raptor: set[str] = set()  # uids of the running master and workers
         self._raptor_id: str | None = None
         self._lost: str | None = None
+        self._serving: dict[str, Flight] = {}  # rp uid -> a service reported ready
+        self._watcher = _rp_services.Watcher(self._service_ready, self.name)
+        self._stager = _rp_staging.Stager()
         self._closing = False
         self._closed = False
 
@@ -163,10 +189,16 @@ class RadicalExecutionBackend(ExecutionBackend):
 
     def _close_sync(self, failed: bool = False) -> None:
         self._closing = True
+        self._watcher.close()
+        with self._lock:
+            services, self._serving = list(self._serving), {}
         if self._submitter is not None:
+            if services:
+                self._queue.put(("cancel", services))
             self._queue.put(_STOP)
             self._submitter.join(timeout=30)
         self._fail_all(lambda f: True, "the backend was shut down")
+        self._stager.close()
         t0 = time.monotonic()
         dirs = [d for d in (self._local_pilot_dir(), self.base) if d]
         if dirs[:-1] and not self.keep_sandbox:
@@ -194,7 +226,16 @@ class RadicalExecutionBackend(ExecutionBackend):
         """This pilot's sandbox, when it is on this machine."""
         if self.pilot is None or not _rp_setup.is_local(self.pilot.resource or ""):
             return None
-        path = urllib.parse.urlparse(str(self.pilot.pilot_sandbox or "")).path
+        return self._visible_pilot_dir()
+
+    def _pilot_path(self) -> str:
+        """The pilot sandbox's path on the pilot's resource."""
+        url = str(self.pilot.pilot_sandbox or "") if self.pilot is not None else ""
+        return urllib.parse.urlparse(url).path.rstrip("/")
+
+    def _visible_pilot_dir(self) -> str | None:
+        """The pilot sandbox, when this machine can read it (local, or a shared filesystem)."""
+        path = self._pilot_path()
         return path if path and os.path.isdir(path) else None
 
     def _close_session(self) -> None:
@@ -209,13 +250,22 @@ class RadicalExecutionBackend(ExecutionBackend):
         if self._lost is not None:
             raise BackendLost(f"task '{spec.name}': {self._lost}")
         rp_uid = f"raf.{self._token}.{next(self._ids):06d}"
-        td = _rp_tasks.build_description(self._rp, spec, rp_uid)
+        staged = self._stager.plan(self._rp, spec, rp_uid) if self.stages_files else None
+        pilot_dir = self._visible_pilot_dir() if spec.service else None
+        pattern = _rp_services.check(spec, pilot_dir) if spec.service else None
+        td = _rp_tasks.build_description(self._rp, spec, rp_uid, staged)
         if self.capacity is not None:
             self.capacity.check(spec.name, td)
-        flight = Flight(spec.uid, rp_uid, spec.name, spec.kind, spec.command, td)
+        flight = Flight(spec.uid, rp_uid, spec.name, spec.kind, spec.command, td, staged)
+        if pilot_dir is not None:
+            sandbox = _rp_staging.sandbox_path(pilot_dir, rp_uid, td.sandbox)
+            out, err = _rp_services.output_paths(sandbox, rp_uid, td)
+            flight.service = Starting(spec.uid, rp_uid, spec.name, out, err, pattern)
         with self._lock:
             self._flights[rp_uid] = flight
             self._rp_uid[spec.uid] = rp_uid
+        if flight.service is not None:
+            self._watcher.add(flight.service)
         self._queue.put(("submit", flight))
 
     def cancel(self, uid: str, reason: str) -> None:
@@ -224,8 +274,9 @@ class RadicalExecutionBackend(ExecutionBackend):
             flight = self._flights.pop(rp_uid, None) if rp_uid else None
         if flight is None:
             return  # finished already; its outcome is on its way
+        self._forget(flight, orphan=True)
         self.sink.cancelled(uid, reason)
-        self._queue.put(("cancel", rp_uid))
+        self._queue.put(("cancel", [rp_uid]))
 
     def _submit_loop(self) -> None:
         while True:
@@ -252,7 +303,7 @@ class RadicalExecutionBackend(ExecutionBackend):
     def _perform(self, batch: list[tuple[str, Any]]) -> None:
         with self._lock:
             tds = [f.td for op, f in batch if op == "submit" and f.rp_uid in self._flights]
-        cancels = [uid for op, uid in batch if op == "cancel"]
+        cancels = [uid for op, uids in batch if op == "cancel" for uid in uids]
         if any(td.mode == self._rp.TASK_FUNCTION for td in tds):
             raptor_id = self._ensure_raptor()
             for td in tds:
@@ -304,13 +355,73 @@ class RadicalExecutionBackend(ExecutionBackend):
             flight = self._flights.pop(task.uid, None)
             if flight is not None:
                 self._rp_uid.pop(flight.uid, None)
-        if flight is None:
-            self._raptor_ended(task, state)
-        elif state == "CANCELED":
-            self.sink.cancelled(flight.uid, "cancelled by Radical.Pilot")
+            served = self._serving.pop(task.uid, None) if flight is None else None
+        if flight is not None:
+            self._forget(flight)
+            self._settle(flight, task, state)
+        elif served is not None:
+            self._service_ended(served, task, state)
         else:
-            ok, value = _rp_tasks.outcome(flight, task, state)
-            (self.sink.succeeded if ok else self.sink.failed)(flight.uid, value)
+            self._stager.ended(task.uid)
+            self._raptor_ended(task, state)
+
+    def _settle(self, flight: Flight, task: Any, state: str) -> None:
+        """The outcome of a task that ended while the engine still waited for it."""
+        if flight.service is not None:
+            info = flight.service.scan(final=True)
+            if info is None:
+                self.sink.failed(flight.uid, flight.service.not_ready(state, task.exit_code))
+                return
+            self.sink.succeeded(flight.uid, info)  # its ready line came with its end
+            report_service_lost(self.sink, flight.uid, flight.service.lost(state, task.exit_code))
+            return
+        if flight.staged is not None and state != "DONE":
+            _rp_staging.discard(flight.staged)
+        if state == "CANCELED":
+            self.sink.cancelled(flight.uid, "cancelled by Radical.Pilot")
+            return
+        if state == "DONE" and flight.staged is not None and flight.staged.outputs:
+            missing = self._stager.done(flight.uid, flight.name, flight.staged,
+                                        self._task_sandbox(flight, task), not flight.td.cleanup)
+            if missing is not None:
+                self.sink.failed(flight.uid, missing)
+                return
+        ok, value = _rp_tasks.outcome(flight, task, state)
+        (self.sink.succeeded if ok else self.sink.failed)(flight.uid, value)
+
+    def _task_sandbox(self, flight: Flight, task: Any) -> str:
+        path = urllib.parse.urlparse(str(task.task_sandbox or "")).path.rstrip("/")
+        return path or _rp_staging.sandbox_path(self._pilot_path(), flight.rp_uid,
+                                                flight.td.sandbox)
+
+    def _forget(self, flight: Flight, orphan: bool = False) -> None:
+        """Stop watching a task the engine no longer waits for.
+
+        ``orphan``: it was cancelled, but RP may still copy its outputs back;
+        those copies are removed when RP reports its end (or at shutdown).
+        """
+        if flight.service is not None:
+            self._watcher.discard(flight.rp_uid)
+        if orphan and flight.staged is not None:
+            self._stager.orphan(flight.rp_uid, flight.staged)
+
+    # -- services ----------------------------------------------------------------------
+    def _service_ready(self, item: Starting, info: ServiceInfo) -> None:
+        """From the watcher thread: ``item`` printed its ready line."""
+        with self._lock:
+            flight = self._flights.pop(item.rp_uid, None)
+            if flight is None:
+                return  # cancelled, failed or ended meanwhile
+            self._rp_uid.pop(flight.uid, None)
+            self._serving[item.rp_uid] = flight
+        log.debug("radical.pilot: service %s (%s) is ready: %s", item.name, item.rp_uid,
+                  info.line)
+        self.sink.succeeded(flight.uid, info)
+
+    def _service_ended(self, flight: Flight, task: Any, state: str) -> None:
+        if self._closing or flight.service is None:
+            return
+        report_service_lost(self.sink, flight.uid, flight.service.lost(state, task.exit_code))
 
     def _raptor_ended(self, task: Any, state: str) -> None:
         with self._lock:
@@ -337,31 +448,16 @@ class RadicalExecutionBackend(ExecutionBackend):
             return
         with self._lock:
             reason = self._lost = self._lost or self._pilot_reason(state)
+            services, self._serving = list(self._serving.values()), {}
         self._fail_all(lambda f: True, reason)
+        for flight in services:
+            report_service_lost(self.sink, flight.uid, ServiceLost(
+                f"service '{flight.name}' ({flight.uid}) was lost with its pilot: {reason}"))
 
     def _pilot_reason(self, state: str | None) -> str:
-        pilot = self.pilot
         desc = _rp_setup.pilot_description(self.resources, self.base or "")
-        what = f"Radical.Pilot pilot {pilot.uid} on {desc['resource']!r} ended in state {state}"
-        if state == "DONE":
-            what += f" (its runtime of {desc['runtime']} min ran out, or it was cancelled)"
-        elif state is None or state not in self._rp.FINAL:
-            what = f"Radical.Pilot pilot {pilot.uid} is still {pilot.state} after the timeout"
-        detail = self._bootstrap_error() if state == "FAILED" else ""
-        if detail:
-            what += f"; its bootstrap reported:\n{detail}"
-        return what + f" (its sandbox: {self.base})"
-
-    def _bootstrap_error(self) -> str:
-        """The tail of a local pilot's bootstrap stderr: why the agent did not start."""
-        pilot_dir = self._local_pilot_dir()
-        if pilot_dir is None:
-            return ""
-        try:
-            with open(os.path.join(pilot_dir, "bootstrap_0.err"), errors="replace") as fh:
-                return fh.read()[-1500:].strip()
-        except OSError:
-            return ""
+        return _rp_setup.pilot_reason(self.pilot, desc, state, state in self._rp.FINAL,
+                                      self._local_pilot_dir(), self.base)
 
     def _fail_all(self, which: Any, message: str) -> None:
         with self._lock:
@@ -370,4 +466,7 @@ class RadicalExecutionBackend(ExecutionBackend):
                 del self._flights[flight.rp_uid]
                 self._rp_uid.pop(flight.uid, None)
         for flight in lost:
+            self._forget(flight)
+            if flight.staged is not None:
+                _rp_staging.discard(flight.staged)
             self.sink.failed(flight.uid, BackendLost(f"task '{flight.name}': {message}"))
