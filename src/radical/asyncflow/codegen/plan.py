@@ -127,9 +127,13 @@ def plan_document(wf: Workflow, backend: str, source: dict[str, Any],
     ir = workflow_to_json(wf)
     groups = batches(wf)
     mode = plan_mode(wf, module_reasons)
+    declared: dict[str, Any] = {}
+    for decl in wf.backends:  # the first declaration of a name wins
+        declared.setdefault(decl.name or "default", decl.to_json())
     document: dict[str, Any] = {
         "schema": PLAN_SCHEMA,
         "backend": backend,
+        "backends": declared,
         "mode": mode,
         "source": source,
         "tasks": tasks,

@@ -80,7 +80,7 @@ def _compile(path: str, options: Options, data: bytes | None = None) -> Workflow
     if options.strict:
         diags = strict(diags)
     return Workflow(source.path, source.digest, "static", nodes, tuple(ordered(diags)),
-                    tuple(state.pilots))
+                    tuple(state.pilots), tuple(state.backends))
 
 
 def _sanitized(nodes: list[RawNode]) -> list[RawNode]:

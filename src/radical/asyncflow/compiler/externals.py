@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import ast
 import itertools
+import json
 import math
 import os.path
 import posixpath
 import shlex
 from typing import Any
 
-from ..ir import PilotDecl
+from ..ir import BackendDecl, PilotDecl
 from .pyvalues import NotConst, to_py
 from .scope import Frame, StopModule
 from .values import (
@@ -36,6 +37,10 @@ from .values import (
 )
 
 ENGINE_MODULE = "radical.asyncflow"
+#: built-in backend classes -> the kind a plan records (``raf run`` starts one per name)
+BACKEND_KINDS = {"LocalExecutionBackend": "local", "ConcurrentExecutionBackend": "local",
+                 "ThreadExecutionBackend": "local", "DaskExecutionBackend": "dask",
+                 "RadicalExecutionBackend": "radical.pilot", "NoopExecutionBackend": "noop"}
 NONDETERMINISTIC_PREFIXES = (
     "time.time", "time.monotonic", "time.perf_counter", "time.process_time", "time.ctime",
     "time.localtime", "time.gmtime", "time.strftime", "datetime.datetime.now",
@@ -71,6 +76,8 @@ class ExternalsMixin:
         if name.startswith(ENGINE_MODULE) or name in {"WorkflowEngine", "WorkflowEngine.create"}:
             if name.endswith("RadicalExecutionBackend"):
                 self.record_pilot(args, kwargs, node)
+            if name.rsplit(".", 1)[-1] in BACKEND_KINDS:
+                self.record_backend(BACKEND_KINDS[name.rsplit(".", 1)[-1]], args, kwargs, node)
             return self.engine_call(name, node)
         if name.startswith("asyncio."):
             return self.asyncio_call(name[len("asyncio."):], args, kwargs, node, frame)
@@ -114,6 +121,26 @@ class ExternalsMixin:
         ok = isinstance(desc, dict) and all(isinstance(k, str) for k in desc)
         self.state.pilots.append(PilotDecl(self.state.call_span(node), desc if ok else None,
                                            name if isinstance(name, str) else None))
+
+    def record_backend(self: Any, kind: str, args: list[Value], kwargs: dict[str, Value],
+                       node: ast.Call) -> None:
+        """Remember a built-in backend and its constant configuration (plans start it)."""
+        try:
+            name = to_py(kwargs.get("name", Const(None)))
+        except NotConst:
+            return  # a name computed at run time: the plan cannot route to it
+        from .encode import encode_const
+
+        try:
+            config: dict[str, Any] | None = encode_const({
+                "args": [to_py(a) for a in args],
+                "kwargs": {k: to_py(v) for k, v in sorted(kwargs.items()) if k != "name"}})
+            if "$object" in json.dumps(config):
+                config = None
+        except (NotConst, TypeError, ValueError):
+            config = None
+        self.state.backends.append(BackendDecl(kind, name if isinstance(name, str) else None,
+                                               config, self.state.call_span(node)))
 
     def branch_pilots(self: Any, body: list[ast.stmt], frame: Frame) -> None:
         """``RadicalExecutionBackend({...})`` in a branch decided at run time (the backend

@@ -8,7 +8,7 @@ from __future__ import annotations
 import ast
 import dataclasses
 
-from ..ir import Diagnostic, PilotDecl, RawNode, Related, Span
+from ..ir import BackendDecl, Diagnostic, PilotDecl, RawNode, Related, Span
 from .diagnostics import make
 from .loader import Limits, Source
 
@@ -39,6 +39,7 @@ class State:
     exhausted: bool = False
     file_producers: dict[str, int] = dataclasses.field(default_factory=dict)
     pilots: list[PilotDecl] = dataclasses.field(default_factory=list)
+    backends: list[BackendDecl] = dataclasses.field(default_factory=list)
     #: the statements being evaluated, innermost last, with the node count when each began
     stmt_marks: list[tuple[ast.stmt, int]] = dataclasses.field(default_factory=list)
 

@@ -133,6 +133,21 @@ class Node:
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
+class BackendDecl:
+    """A built-in backend the module constructs: ``kind`` (``local``, ``dask``,
+    ``radical.pilot``, ``noop``), its ``name=`` literal (None: ``"default"``) and, when
+    every argument is a constant, ``config``: ``{"args": [...], "kwargs": {...}}``."""
+
+    kind: str
+    name: str | None
+    config: Mapping[str, Any] | None
+    span: Span
+
+    def to_json(self) -> dict[str, Any]:
+        return {"kind": self.kind, "config": None if self.config is None else dict(self.config)}
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
 class PilotDecl:
     """A ``RadicalExecutionBackend(...)`` the module constructs (not part of the IR JSON).
 
@@ -156,6 +171,8 @@ class Workflow:
     diagnostics: tuple[Diagnostic, ...] = ()
     #: Radical.Pilot backends the module constructs (static mode only), for RAF5xx and plans
     pilots: tuple[PilotDecl, ...] = ()
+    #: every built-in backend the module constructs, in order (static mode only)
+    backends: tuple[BackendDecl, ...] = ()
 
     @property
     def has_errors(self) -> bool:

@@ -101,11 +101,14 @@ def make_backend(name: str, plan: Mapping[str, Any], workers: int | None,
 
 
 def routed_backends(plan: Mapping[str, Any], default: Any) -> list[Any]:
-    """The default backend plus one of the same kind for each ``backend="name"`` of the plan.
+    """The default backend plus one backend for each other ``backend="name"`` of the plan.
 
-    A module that routes tasks by name (``WorkflowEngine(backend=[a, b])``)
-    gets one local backend per name; on Dask and Radical.Pilot the names share
-    the one cluster or pilot (nodes run there unrouted).
+    A name the module constructs itself (the plan's ``backends``) gets that
+    kind of backend with the module's constant arguments: a
+    ``RadicalExecutionBackend({...}, name="gpu")`` next to local threads
+    starts that pilot.  A name the plan does not know gets a backend of the
+    default's kind when that is local; on Dask and Radical.Pilot it shares the
+    one cluster or pilot (its nodes run there unrouted).
     """
     from .backends.local import LocalExecutionBackend
 
@@ -114,15 +117,55 @@ def routed_backends(plan: Mapping[str, Any], default: Any) -> list[Any]:
         for task in node.get("region", {}).get("tasks", {}).values():
             if isinstance(task["options"].get("backend"), str):
                 routed.add(task["options"]["backend"])
-    names = sorted(routed - {default.name})
-    if not names or type(default) is not LocalExecutionBackend:
-        return [default]
+    declared = plan.get("backends") or {}
     extras = []
-    for name in names:
-        extra = type(default)()
-        extra.name = name
-        extras.append(extra)
+    for name in sorted(routed - {default.name}):
+        if name in declared:
+            extras.append(declared_backend(name, declared[name]))
+        elif type(default) is LocalExecutionBackend:
+            extras.append(LocalExecutionBackend(name=name))
     return [default, *extras]
+
+
+def declared_backend(name: str, decl: Mapping[str, Any]) -> Any:
+    """A backend as the module constructs it (kind and constant arguments from the plan)."""
+    config = decl.get("config") or {"args": [], "kwargs": {}}
+    args, kwargs = _const(config["args"]), _const(config["kwargs"])
+    kind = decl.get("kind")
+    if kind == "local":
+        from .backends.local import LocalExecutionBackend as cls
+    elif kind == "dask":
+        from .backends.dask import DaskExecutionBackend as cls  # type: ignore[assignment]
+    elif kind == "radical.pilot":
+        from .backends.radical_pilot import RadicalExecutionBackend as cls  # type: ignore[assignment]
+    elif kind == "noop":
+        from .backends.noop import NoopExecutionBackend as cls  # type: ignore[assignment]
+    else:
+        raise PlanError(f"backend {name!r}: unknown kind {kind!r} in the plan")
+    try:
+        return cls(*args, name=name, **kwargs)
+    except Exception as exc:
+        raise PlanError(f"cannot start backend {name!r} ({kind}) as the module does: "
+                        f"{type(exc).__name__}: {exc}") from None
+
+
+def _const(value: Any) -> Any:
+    """A constant from its plan encoding (``$tuple``, ``$set``, ``$dict``, ``$float``, ...)."""
+    if isinstance(value, list):
+        return [_const(v) for v in value]
+    if not isinstance(value, dict):
+        return value
+    if "$tuple" in value:
+        return tuple(_const(v) for v in value["$tuple"])
+    if "$set" in value:
+        return {_const(v) for v in value["$set"]}
+    if "$dict" in value:
+        return {_const(k): _const(v) for k, v in value["$dict"]}
+    if "$float" in value:
+        return float(value["$float"])
+    if "$bytes" in value:
+        return value["$bytes"].encode("latin-1")
+    return {k: _const(v) for k, v in value.items()}
 
 
 def rp_pilot(plan: Mapping[str, Any], resource: str | None) -> tuple[dict[str, Any], Any]:
