@@ -14,7 +14,8 @@ Three checks, each returning human-readable discrepancies (empty = fine):
   planned node ran exactly once or was cached / skipped with a reason; each
   started only after all its dependencies had finished; nothing unplanned ran
   except recorded dynamic expansions; executables exited 0 with the planned
-  command; declared outputs (``resources["outputs"]``) exist.
+  command; declared outputs exist (``OutputFile`` names, as recorded when the
+  task ended, and ``resources["outputs"]``).
 """
 
 from __future__ import annotations
@@ -268,4 +269,11 @@ def _output_problems(nodes: Mapping[str, Mapping[str, Any]],
         for out in outputs:
             if isinstance(out, str) and not os.path.exists(out):
                 problems.append(f"node {nid} did not create its declared output {out!r}")
+    for nid, node in nodes.items():  # OutputFile(name): checked when the task ended
+        ends = terminal.get(nid, [])
+        if not node.get("outputs") or not ends or ends[-1]["event"] != "done":
+            continue
+        seen = ends[-1].get("outputs") or {}
+        problems += [f"node {nid} did not create its declared output {name!r}"
+                     for name in node["outputs"] if not seen.get(name)]
     return problems

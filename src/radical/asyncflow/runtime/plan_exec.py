@@ -33,6 +33,7 @@ import asyncio
 import contextvars
 import functools
 import inspect
+import os
 import threading
 from collections import deque
 from collections.abc import Callable, Mapping
@@ -390,9 +391,14 @@ class StaticExecution:
         exc = future.exception()
         if exc is None:
             value = future.result()
+            extra = {}
+            declared = self.nodes.get(nid, {}).get("outputs")
+            if declared and self.engine is not None:  # OutputFile names, under the work_dir
+                extra["outputs"] = {name: os.path.exists(os.path.join(self.engine.work_dir, name))
+                                    for name in declared}
             self.journal.write("done", node=nid, fp=fp, digest=value_digest(value),
                                value=encode_value(value), command=self.commands.get(nid),
-                               exit_code=0 if nid in self.commands else None)
+                               exit_code=0 if nid in self.commands else None, **extra)
             self.progress(nid, "done")
             return
         event = "dep_failed" if isinstance(exc, DependencyFailureError) else "failed"
