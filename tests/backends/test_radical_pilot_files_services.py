@@ -127,10 +127,12 @@ def test_a_file_chain_is_staged_through_the_producers_sandbox(flow, work_dir):
         return f"seq 1 100 > {out}"
 
     @flow.function_task
-    def analyse(traj, offset):
+    def analyse(traj, offset, report):
         numbers = [int(x) for x in pathlib.Path(traj).read_text().split()]
-        return {"paths": (traj, offset), "cwd": os.getcwd(), "links": os.stat(traj).st_nlink,
-                "total": sum(numbers) + int(pathlib.Path(offset).read_text())}
+        total = sum(numbers) + int(pathlib.Path(offset).read_text())
+        pathlib.Path(report).write_text(f"{total}\n")  # its directory was made in the sandbox
+        return {"paths": (traj, offset, report), "cwd": os.getcwd(), "total": total,
+                "links": os.stat(traj).st_nlink}
 
     @flow.executable_task
     def extend(inp, out):  # an in-place update: gets a private copy, not a link
@@ -141,14 +143,16 @@ def test_a_file_chain_is_staged_through_the_producers_sandbox(flow, work_dir):
         return path, len(pathlib.Path(path).read_text().split())
 
     simulate(OutputFile("runs/traj.dat"))
-    seen = analyse(InputFile("runs/traj.dat"), InputFile("offset.txt")).result(RESULT)
-    assert seen["paths"] == ("runs/traj.dat", "offset.txt")  # names in its sandbox
+    seen = analyse(InputFile("runs/traj.dat"), InputFile("offset.txt"),
+                   OutputFile("reports/total.txt")).result(RESULT)
+    assert seen["paths"] == ("runs/traj.dat", "offset.txt", "reports/total.txt")  # sandbox names
     assert seen["total"] == 6050
     sandbox = os.path.realpath(seen["cwd"])
     assert sandbox.startswith(os.path.realpath(flow.backend.base) + os.sep)
     assert seen["links"] == 2  # a hard link to the producer's file in the producer's sandbox
     client = work_dir / "runs" / "traj.dat"
     assert client.read_text().split() == [str(i) for i in range(1, 101)]  # copied back
+    assert (work_dir / "reports" / "total.txt").read_text() == "6050\n"
 
     extend(InputFile("runs/traj.dat"), OutputFile("runs/traj.dat")).result(RESULT)
     path, lines = count(InputFile("runs/traj.dat")).result(RESULT)

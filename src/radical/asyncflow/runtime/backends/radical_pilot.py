@@ -190,8 +190,9 @@ class RadicalExecutionBackend(ExecutionBackend):
     def _close_sync(self, failed: bool = False) -> None:
         self._closing = True
         self._watcher.close()
-        with self._lock:
-            services, self._serving = list(self._serving), {}
+        with self._lock:  # every service on the pilot, ready or still starting
+            services = [*self._serving, *(u for u, f in self._flights.items() if f.service)]
+            self._serving = {}
         if self._submitter is not None:
             if services:
                 self._queue.put(("cancel", services))
