@@ -269,7 +269,8 @@ class StaticExecution:
     def _template(self, node: Mapping[str, Any]) -> Any:
         assert self.engine is not None
         name, kind = node["name"], node["kind"]
-        opts = {k: v for k, v in node.get("options", {}).items() if k in ("retries", "timeout")}
+        opts = {k: v for k, v in node.get("options", {}).items()
+                if k in ("retries", "timeout", "service")}
         if kind == "dynamic":
             return self.engine.block(self._region_body(node), name=name)
         if "expansion" in node:  # a task a region calls: the decorator's own options

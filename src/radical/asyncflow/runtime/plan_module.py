@@ -26,7 +26,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..errors import DependencyFailureError, ExecutableError
-from .backends.base import ExecutionBackend, TaskSpec
+from .backends.base import ExecutionBackend, TaskSpec, report_service_lost
 from .engine import WorkflowEngine, override_backend
 from .fingerprint import call_fingerprint, encode_value, value_digest
 from .journal import Journal
@@ -54,6 +54,9 @@ class _Tap:
         self.owner.finished(uid, "cancelled", error=reason)
         self.owner.sink.cancelled(uid, reason)
 
+    def service_lost(self, uid: str, error: BaseException) -> None:
+        report_service_lost(self.owner.sink, uid, error)
+
 
 class _Resuming(ExecutionBackend):
     """Wraps the real backend: answers cached calls, journals the others."""
@@ -62,6 +65,8 @@ class _Resuming(ExecutionBackend):
                  code: Mapping[str, str], report: Any) -> None:
         super().__init__(inner.name)
         self.inner, self.journal, self.cache, self.code = inner, journal, cache, code
+        self.supports_services = inner.supports_services  # type: ignore[misc]
+        self.description_keys = inner.description_keys  # type: ignore[misc]
         self.report = report
         self.fps: dict[str, str] = {}
         self.commands: dict[str, str | None] = {}
