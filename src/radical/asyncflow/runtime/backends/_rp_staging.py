@@ -13,7 +13,10 @@ RP staging directives (measured on radical.pilot 1.103):
   name as an output (an in-place update) gets a private copy instead
   (``rp.COPY``), as does a task with its own ``sandbox`` (which may be on
   another filesystem, where links fail).  A producer with ``cleanup: True``
-  loses its sandbox, so its files come from the engine's copy.
+  loses its sandbox, so its files come from the engine's copy.  RP's staging
+  helper uses ``radical.saga`` when it can import it, and its saga ``link``
+  does nothing; where ``radical.saga`` is importable here, copies replace
+  links.
 * **Any other input** (a plain file, a download, a file made by another
   backend) is copied from the engine's machine (``rp.TRANSFER`` from
   ``file://localhost/<path>``, done by the client).
@@ -37,6 +40,8 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
+import importlib.util
 import os
 import re
 import shlex
@@ -108,7 +113,7 @@ def plan(rp: Any, spec: TaskSpec, rp_uid: str, sandboxes: Mapping[str, str]) -> 
             f"task '{spec.name}': a service cannot declare OutputFile arguments in sandbox "
             "staging (Radical.Pilot stages outputs when a task ends; a service ends at shutdown)")
     written = {ref.name for ref in spec.outputs}
-    may_link = not spec.description.get("sandbox")
+    may_link = not spec.description.get("sandbox") and _links_work()
     inputs = [_input(rp, ref, sandboxes, may_link and ref.name not in written)
               for ref in spec.inputs]
     outputs = [(ref.name, temporary_path(ref.path, rp_uid), ref.path) for ref in spec.outputs]
@@ -129,6 +134,11 @@ def _input(rp: Any, ref: FileRef, sandboxes: Mapping[str, str], link: bool) -> d
         return {"source": _PREFIX + ref.path, "target": target, "action": rp.TRANSFER}
     return {"source": f"{_PREFIX}{os.path.join(sandbox, ref.name)}", "target": target,
             "action": rp.LINK if link else rp.COPY}
+
+
+@functools.cache
+def _links_work() -> bool:
+    return importlib.util.find_spec("radical.saga") is None
 
 
 def _check_names(spec: TaskSpec) -> None:
