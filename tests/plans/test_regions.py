@@ -338,3 +338,70 @@ def test_sigkill_inside_a_region_then_resume_runs_each_step_once(tmp_path) -> No
     records = journal(plan_dir)
     assert sum(r["event"] == "cached" and "/step#" in r["node"] for r in records) >= 3
     assert _region_value(records, "while-loop@20") == {"x": 8}
+
+
+BLOCK = '''\
+from radical.asyncflow import WorkflowEngine
+
+flow = WorkflowEngine()
+
+
+@flow.function_task
+def measure(x):
+    return x * 0.5
+
+
+@flow.function_task
+def refine(x):
+    return x / 2
+
+
+@flow.function_task
+def label(x):
+    return f"error {x:.3f}"
+
+
+@flow.block
+def adapt(start):
+    error = measure(start).result()
+    while error > 0.1:
+        error = refine(error).result()
+    return label(error).result()
+
+
+results = [adapt(s) for s in (1, 2)]
+print([r.result() for r in results])
+flow.shutdown()
+'''
+
+
+def test_a_region_in_a_block_body_is_told_apart_from_the_block_members(tmp_path) -> None:
+    plan_dir, plan = _compile(tmp_path, BLOCK)
+    assert plan["mode"] == "regions", plan.get("module_reasons")
+    region = next(n for n in plan["nodes"] if n["id"] == "adapt@29[1]/while-loop@24")
+    assert region["region"] == {"in_block": True, "absorbs": [],
+                                "tasks": {"refine": {"kind": "function", "options": {}}}}
+    proc = raf("run", "plan", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    records = journal(plan_dir)
+    expansions = {r["node"]: r["nodes"] for r in records if r["event"] == "expansion"}
+    assert expansions == {
+        "adapt@29[0]/while-loop@24": [f"adapt@29[0]/while-loop@24/refine#{k}"
+                                      for k in (1, 2, 3)],
+        "adapt@29[1]/while-loop@24": [f"adapt@29[1]/while-loop@24/refine#{k}"
+                                      for k in (1, 2, 3, 4)]}
+    assert _region_value(records, "adapt@29[0]") == "error 0.062"
+    assert _region_value(records, "adapt@29[1]/label@26") == "error 0.062"
+    seqs = {r["node"]: r["seq"] for r in records if r.get("node") and r["event"] in
+            ("done", "created")}
+    assert seqs["adapt@29[1]/while-loop@24"] < seqs["adapt@29[1]/label@26"]
+
+
+def test_a_region_a_block_repeats_falls_back_to_the_module(tmp_path) -> None:
+    text = BLOCK.replace("    error = measure(start).result()\n    while",
+                         "    for _ in range(2):\n        error = measure(start).result()\n"
+                         "        while").replace("        error = refine(error)",
+                                                 "            error = refine(error)")
+    _, plan = _compile(tmp_path, text)
+    assert plan["mode"] == "module"
+    assert any("runs this region more than once" in r for r in plan["module_reasons"])

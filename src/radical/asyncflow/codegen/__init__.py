@@ -45,7 +45,8 @@ def plan_files(wf: Workflow, text: str, backend: str, from_plan: str,
     if backend not in BACKENDS:
         raise ValueError(f"unknown backend {backend!r}")
     reasons = module_reasons(wf)
-    regions = [] if reasons else [n for n in wf.nodes if n.kind == "dynamic"]
+    regions = [] if reasons else [n for n in wf.nodes if n.kind == "dynamic"
+                                  and "code" in (n.region or {})]
     extracted = extract(wf, text, sorted({g for n in regions for g in _region(n)["globals"]}))
     if extracted.diagnostics:
         return PlanFiles({}, extracted.diagnostics, {})
@@ -56,8 +57,11 @@ def plan_files(wf: Workflow, text: str, backend: str, from_plan: str,
         regions = []
         extracted = extract(wf, text)
     tasks_py = render("tasks.py.j2", source_path=wf.path, parts=list(extracted.parts))
-    functions = {n: {"kind": extracted.kinds[n], "sha256": extracted.digests[n]}
-                 for n in sorted(extracted.digests)}
+    functions: dict[str, dict[str, Any]] = {
+        n: {"kind": extracted.kinds[n], "sha256": extracted.digests[n]}
+        for n in sorted(extracted.digests)}
+    if not reasons:
+        reasons += _block_offsets(wf, extracted, tasks_py, functions)
     tasks = {"module": "tasks.py", "sha256": _sha(tasks_py), "functions": functions}
     source = {"path": wf.path, "sha256": wf.digest, "from_plan": from_plan, "copy": None}
     plan = plan_document(wf, backend, source, tasks, section(wf, backend, target), reasons)
@@ -75,6 +79,45 @@ def plan_files(wf: Workflow, text: str, backend: str, from_plan: str,
                              tasks_sha256=tasks["sha256"], plan=plan)
     files["submit.slurm"] = render("submit.slurm.j2", **slurm_request(plan, launcher))
     return PlanFiles(files, (), plan)
+
+
+def _block_offsets(wf: Workflow, extracted: Any, tasks_py: str,
+                   functions: dict[str, dict[str, Any]]) -> list[str]:
+    """``offset`` (module line - tasks.py line) of each block with regions in its body.
+
+    The runner maps a call's line in ``tasks.py`` back to the module to tell a
+    region's calls from the block's planned members.
+    """
+    by_id = {n.id: n for n in wf.nodes}
+    lines = tasks_py.splitlines()
+    reasons = []
+    seen: set[tuple[str | None, int]] = set()
+    for node in wf.nodes:
+        if node.kind != "dynamic" or not (node.region or {}).get("in_block"):
+            continue
+        block = by_id[node.parent] if node.parent else None
+        name = block.name if block else ""
+        where = f"{node.id} (line {node.span.line})"
+        if (node.parent, node.span.line) in seen:
+            reasons.append(f"{where}: the block's body runs this region more than once (a "
+                           "loop), so its calls cannot be told apart by line")
+            continue
+        seen.add((node.parent, node.span.line))
+        module_line = extracted.def_lines.get(name)
+        found = [i + 1 for i, text in enumerate(lines)
+                 if text.startswith((f"def {name}(", f"async def {name}("))]
+        if module_line is None or len(found) != 1:
+            reasons.append(f"{where}: the code of block '{name}' cannot be matched line by line")
+            continue
+        functions[name]["offset"] = module_line - found[0]
+        absorbed = set(node.region.get("absorbs", ()))  # type: ignore[union-attr]
+        for other in wf.nodes:
+            if other.parent == node.parent and other.id not in absorbed and other is not node \
+                    and node.span.line <= other.span.line <= node.span.end_line:
+                reasons.append(f"{where}: {other.id} shares its lines, so their calls cannot "
+                               "be told apart")
+                break
+    return reasons
 
 
 def _region(node: Any) -> Any:

@@ -46,6 +46,8 @@ class Extracted:
     #: and everything it uses; ``problems``: name -> why it cannot be extracted
     extra_digests: dict[str, str] = dataclasses.field(default_factory=dict)
     problems: dict[str, str] = dataclasses.field(default_factory=dict)
+    #: tasks defined at module level (copied verbatim): name -> line of ``def`` in the module
+    def_lines: dict[str, int] = dataclasses.field(default_factory=dict)
 
 
 @dataclasses.dataclass(slots=True)
@@ -87,7 +89,9 @@ def extract(workflow: Workflow, text: str, extra: Sequence[str] = ()) -> Extract
     parts = [top[i][1] for i in chosen] + [defs[n].code for n in _by_line(defs)]
     digests = {n: _digest(defs[n].code, [top[i][1] for i in sorted(closure[n])]) for n in defs}
     kinds = {n: d.kind for n, d in defs.items()}
-    return Extracted(tuple(parts), digests, kinds, tuple(diags), extra_digests, problems)
+    def_lines = {n: d.node.lineno for n, d in defs.items() if d.node.col_offset == 0}
+    return Extracted(tuple(parts), digests, kinds, tuple(diags), extra_digests, problems,
+                     def_lines)
 
 
 def _name_closure(name: str, defs: dict[str, _Def], top: dict[int, tuple[set[str], str, ast.stmt]],

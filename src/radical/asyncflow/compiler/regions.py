@@ -18,8 +18,11 @@ and nothing else of the workflow body:
 * **outputs**: the names the region binds (its value, for the journal).
 
 Only whole statements at module level (or in a plain function the module
-calls) can be lifted out this way.  Anything else gets ``{"unsupported":
-why}`` and the plan falls back to running the module (``codegen.plan``).
+calls) can be lifted out this way.  A region in a block's own body is not
+lifted (the block's body runs it) but gets ``{"in_block": true, "tasks",
+"absorbs"}`` so that the runner can tell its calls from the block's planned
+members.  Anything else gets ``{"unsupported": why}`` and the plan falls back
+to running the module (``codegen.plan``).
 """
 
 from __future__ import annotations
@@ -75,11 +78,11 @@ def describe(state: State, construct: str, code: str, node: ast.AST, frame: Fram
 
 def _describe(state: State, construct: str, code: str, node: ast.AST, frame: Frame,
               index: int) -> tuple[dict[str, Any], dict[str, Any]]:
+    if frame.parent is not None:
+        return _in_block(state, node, frame, index), {}
     if (construct, code) not in LIFTABLE or not isinstance(node, ast.stmt):
         raise _NotLiftable("only a whole `for`, `while`, `if` or `match` statement can run "
                            "without the rest of the module")
-    if frame.parent is not None:
-        raise _NotLiftable("it is part of a block, whose body runs it")
     text = _statement_text(state, node)
     _check_jumps(node)
     absorbs = _absorbed(state, node, index)
@@ -124,6 +127,27 @@ def _describe(state: State, construct: str, code: str, node: ast.AST, frame: Fra
     return region, inputs
 
 
+def _in_block(state: State, node: ast.AST, frame: Frame, index: int) -> dict[str, Any]:
+    """A region in a block's own body: the block runs its code; the plan names its tasks.
+
+    The runner tells the region's calls from the block's planned members by
+    the line they come from, so the block's definition must be verbatim in
+    ``tasks.py`` (at module level) and the region directly in its body.
+    """
+    func = frame.func
+    block = state.nodes[frame.parent] if frame.parent is not None else None
+    if func is None or block is None or block.name != func.name or func.node.col_offset != 0:
+        raise _NotLiftable("it is in a function a block calls, or in a block defined inside "
+                           "another function")
+    reads = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+    tasks = {}
+    for name in sorted(reads):
+        value = frame.env.lookup(name)
+        if isinstance(value, TaskFnV):
+            tasks[name] = _task(name, value)
+    return {"in_block": True, "tasks": tasks, "absorbs": sorted(_absorbed(state, node, index))}
+
+
 def _statement_text(state: State, node: ast.stmt) -> str:
     """The statement's lines, verbatim; it must have them to itself."""
     lines = state.source.lines
@@ -151,7 +175,7 @@ def _check_jumps(node: ast.stmt) -> None:
         stack.extend((child, inner) for child in ast.iter_child_nodes(item))
 
 
-def _absorbed(state: State, node: ast.stmt, index: int) -> set[int]:
+def _absorbed(state: State, node: ast.AST, index: int) -> set[int]:
     """Nodes evaluating this statement made before the region (its header's tasks)."""
     for stmt, mark in reversed(state.stmt_marks):
         if stmt is node:

@@ -77,7 +77,7 @@ def _region_problems(node: Mapping[str, Any], functions: Mapping[str, Any],
                      seen: set[str]) -> list[str]:
     region = node.get("region") or {}
     nid = node["id"]
-    if "code" not in region:
+    if "code" not in region and not (region.get("in_block") and node.get("parent")):
         return [f"dynamic region {nid} has no code, so a 'regions' plan cannot run it"]
     problems = [f"dynamic region {nid} calls {name!r}, which is not in tasks.py"
                 for name in sorted(region.get("tasks", {})) if name not in functions]

@@ -34,6 +34,7 @@ import contextvars
 import functools
 import inspect
 import os
+import sys
 import threading
 from collections import deque
 from collections.abc import Callable, Mapping
@@ -125,11 +126,22 @@ class StaticExecution:
         self.code = {n: f["sha256"] for n, f in plan["tasks"]["functions"].items()}
         self.regions = {n["id"]: n for n in plan["nodes"]
                         if n["kind"] == "dynamic" and "code" in n.get("region", {})}
-        self.absorbed = {a: rid for rid, n in self.regions.items()
-                         for a in n["region"]["absorbs"]}
+        self.block_regions: dict[str, list[Mapping[str, Any]]] = {}
+        for node in plan["nodes"]:
+            if node["kind"] == "dynamic" and node.get("region", {}).get("in_block"):
+                self.block_regions.setdefault(node["parent"], []).append(node)
+        self.absorbed = {a: n["id"] for n in plan["nodes"] if n["kind"] == "dynamic"
+                         for a in n.get("region", {}).get("absorbs", ())}
+        for per in self.members.values():  # their region calls them; never hand them out
+            for name, queue in per.items():
+                per[name] = deque(nid for nid in queue if nid not in self.absorbed)
         self.region_of: dict[str, str] = {rid: rid for rid in self.regions}
         self.expansions: dict[str, list[str]] = {rid: [] for rid in self.regions}
         self.calls: dict[tuple[str, str], int] = {}
+        self.closed: set[str] = set()  # regions in block bodies that have ended
+        for rid in (n["id"] for ns in self.block_regions.values() for n in ns):
+            self.region_of.setdefault(rid, rid)
+            self.expansions.setdefault(rid, [])
         for name, info in plan["tasks"]["functions"].items():
             if info["kind"] == "block":
                 self.ns[f"__raf_block_{name}"] = self.ns[name]
@@ -158,6 +170,9 @@ class StaticExecution:
     def member_call(self, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         parent = PLAN_BLOCK.get()
         region = self.region_of.get(parent) if parent is not None else None
+        if region is None and parent in self.block_regions:
+            region = self._region_at_caller(parent)  # type: ignore[arg-type]
+            parent = region or parent
         if region is not None:
             return self.expansion_call(region, parent, name, args, kwargs)  # type: ignore[arg-type]
         with self.lock:
@@ -178,12 +193,55 @@ class StaticExecution:
             nid = f"{parent}/{name}#{k}"
             self.region_of[nid] = region
             self.expansions[region].append(nid)
-        info = self.regions[region]["region"]["tasks"].get(name, {})
+        info = self.nodes[region]["region"]["tasks"].get(name, {})
         options = {key: self.decode(v) for key, v in info.get("options", {}).items()}
         node = {"id": nid, "name": name, "kind": info.get("kind") or self._kind(name),
                 "expansion": options}
         self.fps[nid] = fp = self._call_fingerprint(name, args, kwargs, options)
         return self.start(nid, args, kwargs, node=node, fp=fp)
+
+    def _region_at_caller(self, block: str) -> str | None:
+        """The region of ``block`` the running task call comes from, if any.
+
+        The line of the call in the block's body (its frame in ``tasks.py``,
+        mapped back to the module with the block's ``offset``) is inside the
+        region's span; a call from below a region means that region has ended.
+        """
+        name = self.nodes[block]["name"]
+        offset = self.plan["tasks"]["functions"][name].get("offset")
+        frame = sys._getframe(2)
+        while frame is not None and not (frame.f_code.co_name == name and
+                                         frame.f_code.co_filename == self.ns.get("__file__")):
+            frame = frame.f_back  # type: ignore[assignment]
+        if frame is None or offset is None:
+            return None
+        line = frame.f_lineno + offset
+        for node in self.block_regions[block]:
+            rid, span = node["id"], node["span"]
+            if span["line"] <= line <= span["end_line"]:
+                return str(rid)
+            if span["end_line"] < line and rid not in self.closed:
+                self._close_region(node, block, None)
+        return None
+
+    def _close_region(self, node: Mapping[str, Any], block: str, future: Any) -> None:
+        """A region in a block's body has ended (``future``: its block's, when that ended)."""
+        rid = node["id"]
+        with self.lock:
+            if rid in self.closed:
+                return
+            self.closed.add(rid)
+            expanded = list(self.expansions.get(rid, ()))
+        self.journal.write("expansion", node=rid, nodes=expanded)
+        if future is not None and future.cancelled():
+            self.journal.write("cancelled", node=rid, error=f"its block {block} was cancelled")
+            self.progress(rid, "cancelled")
+        elif future is not None and future.exception() is not None:
+            self.journal.write("failed", node=rid, error=f"its block {block} failed")
+            self.progress(rid, "failed")
+        else:
+            self.journal.write("done", node=rid, detail="ran in its block's body")
+            self.progress(rid, "done")
 
     def _call_fingerprint(self, name: str, args: Any, kwargs: Any, options: Any) -> str:
         """Like a planned node's: code, arguments, and the fingerprints of the futures in them."""
@@ -243,7 +301,7 @@ class StaticExecution:
 
     def skip_members_of_cached_blocks(self) -> None:
         for nid, node in self.nodes.items():
-            if nid not in self.futures and self._inside_cached(node):
+            if nid not in self.futures and nid not in self.absorbed and self._inside_cached(node):
                 self.journal.write("skipped", node=nid, reason="its block was cached")
                 self.progress(nid, "skipped")
 
@@ -382,6 +440,9 @@ class StaticExecution:
             expanded = list(self.expansions.get(nid, ()))
         if nid in self.regions and not (fp is not None and fp in self.cache):
             self.journal.write("expansion", node=nid, nodes=expanded)
+        if nid in self.block_regions and nid not in self.cached_blocks:
+            for node in self.block_regions[nid]:
+                self._close_region(node, nid, future)
         if fp is not None and fp in self.cache and future.done() and not future.cancelled() \
                 and future.exception() is None:
             return  # recorded as cached when it started
