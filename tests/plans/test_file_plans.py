@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from radical.asyncflow.runtime.conformance import check_run
 
 from .conftest import EXAMPLES, compile_in, journal, raf
@@ -68,3 +70,21 @@ def test_the_check_names_an_output_missing_when_its_task_ended() -> None:
                {"seq": 2, "event": "done", "node": "p@1",
                 "outputs": {"a.txt": True, "b.txt": False}}]
     assert check_run(plan, records) == ["node p@1 did not create its declared output 'b.txt'"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("backend", [pytest.param("dask", marks=pytest.mark.dask),
+                                     pytest.param("radical.pilot", marks=pytest.mark.rp)])
+@pytest.mark.timeout(240)
+def test_the_files_example_plan_runs_on_dask_and_radical_pilot(tmp_path, backend) -> None:
+    plan_dir = compile_in(tmp_path, EXAMPLES / "20_files_pipeline.py", backend)
+    proc = raf("run", "plan", "--workers", "2", cwd=tmp_path, timeout=200)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    records = journal(plan_dir)
+    assert records[0]["backend"] == backend
+    outputs = {name: ok for r in records if r["event"] == "done" for name, ok in
+               r.get("outputs", {}).items()}
+    assert outputs == {f"{kind}_{m}.{ext}": True for kind, ext in (("traj", "dat"),
+                                                                   ("stats", "txt"))
+                       for m in range(3)}
+    assert (tmp_path / "stats_2.txt").read_text().split() == ["30", "1395"]
