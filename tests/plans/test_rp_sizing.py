@@ -109,3 +109,16 @@ def test_rp_plan_runs_on_a_local_pilot_and_conforms(tmp_path) -> None:
     records = journal(tmp_path / "plan")
     assert records[0]["backend"] == "radical.pilot"
     assert records[-1]["outcome"] == "ok"
+
+
+@pytest.mark.parametrize(("label", "nodes"), [("tacc.frontera", 4), ("nersc.perlmutter", 2),
+                                              ("nersc.perlmutter_gpu", 4)])
+def test_the_slurm_script_asks_for_whole_nodes_of_the_site(tmp_path, label, nodes) -> None:
+    (tmp_path / "examples").mkdir()
+    (tmp_path / "examples" / HPC.name).write_text(HPC.read_text())
+    proc = raf("compile", f"examples/{HPC.name}", "--backend", "radical.pilot",
+               "--resource", label, "-o", "plan", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    script = (tmp_path / "plan" / "submit.slurm").read_text()
+    assert "#SBATCH --ntasks=224\n" in script  # the widest batch: 4 x 4 ranks x 14 cores
+    assert f"#SBATCH --nodes={nodes}\n" in script

@@ -20,6 +20,7 @@ from .plan import BACKENDS, PLAN_SCHEMA, module_reasons, plan_document
 from .render import UnsafeValue, render
 from .sections import section
 
+#: cores per node assumed by ``submit.slurm`` when the target machine is not known
 CORES_PER_NODE = 64
 SOURCE_COPY = "source.py"
 
@@ -77,7 +78,9 @@ def plan_files(wf: Workflow, text: str, backend: str, from_plan: str,
     launcher = launcher_name(backend)
     files[launcher] = render(f"{launcher}.j2", backend=backend, source=plan["source"],
                              tasks_sha256=tasks["sha256"], plan=plan)
-    files["submit.slurm"] = render("submit.slurm.j2", **slurm_request(plan, launcher))
+    machine = target.machine if target is not None else None
+    machine = None if machine is not None and machine.local else machine  # no Slurm there
+    files["submit.slurm"] = render("submit.slurm.j2", **slurm_request(plan, launcher, machine))
     return PlanFiles(files, (), plan)
 
 
@@ -138,15 +141,22 @@ def _region_digest(region: Any, extracted: Any) -> str:
     return h.hexdigest()
 
 
-def slurm_request(plan: dict[str, Any], launcher: str) -> dict[str, Any]:
+def slurm_request(plan: dict[str, Any], launcher: str, machine: Any = None) -> dict[str, Any]:
+    """The batch request: peak cores and GPUs on whole nodes of ``machine`` (a
+    :class:`..compiler.machines.Machine`; else :data:`CORES_PER_NODE` cores a node)."""
     est = plan["estimates"]
     ntasks = max(1, int(est["peak_cores"]))
+    gpus = int(est["peak_gpus"])
     batches = max(1, int(est["batches"]))
     seconds = max(600, math.ceil(est["assumed_task_seconds"] * batches * 1.5))
     stem = os.path.splitext(os.path.basename(plan["source"]["path"]))[0]
-    return {"job_name": f"raf-{stem}", "nodes": math.ceil(ntasks / CORES_PER_NODE),
-            "ntasks": ntasks, "walltime": seconds, "gpus": int(est["peak_gpus"]),
-            "launcher": launcher}
+    per_node = getattr(machine, "cores_per_node", 0) or CORES_PER_NODE
+    nodes = math.ceil(ntasks / per_node)
+    gpus_per_node = getattr(machine, "gpus_per_node", 0)
+    if gpus and gpus_per_node:
+        nodes = max(nodes, math.ceil(gpus / gpus_per_node))
+    return {"job_name": f"raf-{stem}", "nodes": nodes, "ntasks": ntasks, "walltime": seconds,
+            "gpus": gpus, "launcher": launcher}
 
 
 def write_plan_dir(out_dir: str, files: dict[str, str]) -> None:
