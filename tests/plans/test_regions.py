@@ -48,6 +48,7 @@ def test_example_16_runs_only_its_loop_from_the_plan(tmp_path) -> None:
     proc = raf("run", "plan", cwd=tmp_path)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "converged after" not in proc.stdout  # the workflow body's print never ran
+    assert "dynamic region while-loop@35 ran 3 tasks" in proc.stdout
     records = journal(plan_dir)
     expansion = next(r for r in records if r["event"] == "expansion")
     assert expansion["nodes"] == [f"while-loop@35/refine#{k}" for k in (1, 2, 3)]

@@ -75,7 +75,13 @@ class Report:
         path = taken_path(self.plan, last)
         table.add_row(*(str(counts[o]) for o in OUTCOMES), f"{seconds:.2f} s",
                       " -> ".join(path) or "-")
-        Console(file=sys.stdout, width=200).print(table)
+        out = Console(file=sys.stdout, width=200)
+        out.print(table)
+        for rec in records:
+            if rec["event"] == "expansion":
+                count = len(rec.get("nodes", ()))
+                out.print(f"dynamic region {rec['node']} ran {count} task{'s' * (count != 1)}",
+                          markup=False, highlight=False)
         if problems:
             print_problems(["the run does not conform to the plan:", *problems])
 
