@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from radical.asyncflow.codegen import plan_files
 from radical.asyncflow.codegen.render import UnsafeValue, literal, render, walltime
 from radical.asyncflow.compiler import compile_path
+from radical.asyncflow.runtime.plan_regions import compile_region
 
 HOSTILE = [
     "it's",
@@ -92,7 +93,10 @@ def _hostile_module(tmp_path, value: str) -> str:
         "@flow.executable_task\n"
         "def shell(x):\n"
         f"    return 'echo ' + {value!r}\n\n"
-        f"shell(tâche({value!r}, label={value!r}))\n",
+        f"shell(tâche({value!r}, label={value!r}))\n"
+        f"s = tâche({value!r}).result()\n"
+        "while len(s) < 3:\n"
+        f"    s = tâche(s + {value!r}).result()  # {{{{ }}}} é\n",
         encoding="utf-8",
     )
     return str(path)
@@ -116,4 +120,12 @@ def test_hostile_strings_survive_every_launcher(tmp_path, value, backend) -> Non
     assert plan["nodes"][0]["args"] == [value]
     assert plan["nodes"][0]["kwargs"] == {"label": value}
     assert _assigned(files["tasks.py"], "LABEL") == value
+    (region,) = [n for n in plan["nodes"] if n["kind"] == "dynamic"]  # its code, verbatim
+    assert plan["mode"] == "regions" and repr(value) in region["region"]["code"]
+    function = compile_region(region["region"], sorted(region["kwargs"]), path,
+                              {"tâche": lambda v: type("F", (), {"result": lambda self: v})()})
+    expected = value
+    while len(expected) < 3:
+        expected += value
+    assert function(s=value) == {"s": expected}
     assert "{{" not in files["submit.slurm"].split("\n", 3)[3].split("exec")[0]
