@@ -268,11 +268,39 @@ def test_a_service_killed_in_use_fails_its_users_with_service_lost(flow):
             fut.result(30)
         assert isinstance(info.value.root_cause, ServiceLost)
         assert "service 'pinger'" in str(info.value.root_cause)
+        assert "exited with code 137 (killed by signal 9)" in str(info.value.root_cause)
     assert time.monotonic() - killed < 15
     wait_until(lambda: not live(base, "sleep 92"))  # the running user was stopped
     with pytest.raises(DependencyFailureError):  # a later user fails at once
         user(service).result(10)
     assert blocker.cancel()
+
+
+def test_a_service_whose_shell_is_killed_is_not_said_to_have_exited_with_code_0(flow):
+    """RP's wrapper exits 0 when the ``/bin/sh`` it started dies of a signal."""
+    @flow.executable_task(service=True)
+    def orphaned():
+        return "echo up; exec sleep 304"
+
+    @flow.executable_task
+    def user(service):
+        return "sleep 94"
+
+    service = orphaned()
+    assert service.result(RESULT).endpoint == "up"
+    started = running_event(flow, "user")
+    running = user(service)
+    assert started.wait(RESULT), "the user never ran"
+    base = flow.backend.base
+    (server,) = live(base, "sleep 304")
+    shell = next(p for p in server.parents() if p.cmdline()[:2] == ["/bin/sh", "-c"])
+    os.kill(shell.pid, signal.SIGKILL)
+    with pytest.raises(DependencyFailureError) as info:
+        running.result(30)
+    assert isinstance(info.value.root_cause, ServiceLost)
+    assert "ended (the shell running it was killed by a signal" in str(info.value.root_cause)
+    for proc in live(base, "sleep 304"):  # orphaned, so RP's cancel no longer reaches it
+        proc.kill()
 
 
 def test_a_service_that_exits_before_it_is_ready_fails_with_its_stderr(flow):

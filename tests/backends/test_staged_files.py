@@ -144,3 +144,35 @@ def test_a_service_command_survives_rps_launch_script_verbatim(tmp_path):
                          check=True, env={"HOME": "/home/h"}).stdout.splitlines()
     assert out == [f"WRAPPER_PATH={bin_dir}:/usr/bin:/bin",  # the wrapper is found on PATH
                    "/home/h $HOME tick \\", "PATH=/usr/bin:/bin"]  # the command sees its own
+
+
+def _run_like_rps_wrapper(tmp_path, command):
+    """The service script as RP's wrapper runs it: ``/bin/sh -c 'bash <script> >OUT 2>ERR'``."""
+    fields = _rp_services.fields(command, "raf.x.000002", [])
+    script = "\n".join(["export RP_CTRL=/rp/bin/radical-pilot-control PATH=/usr/bin:/bin",
+                        *fields["pre_exec"], f"/bin/sh -c '{fields['executable']} >out 2>err'"])
+    proc = subprocess.run(["bash", "-c", script], cwd=tmp_path, env={})
+    status = tmp_path / "raf.x.000002.service.exit"
+    return proc.returncode, status.read_text().strip() if status.exists() else None
+
+
+@pytest.mark.parametrize(("command", "code"), [
+    ("echo up; exit 3", 3),
+    ("echo up; exec sh -c 'exit 0'", 0),
+    ("echo up; exec sh -c 'kill -9 $$'", 137),  # the service itself killed by a signal
+])
+def test_a_service_script_records_its_exit_status_through_exit_and_exec(tmp_path, command, code):
+    assert _run_like_rps_wrapper(tmp_path, command) == (code, str(code))
+
+
+def test_exit_code_0_without_a_recorded_status_blames_the_services_shell(tmp_path):
+    """RP's wrapper exits 0 when the shell it started dies of a signal (measured on RP 1.103)."""
+    paths = _rp_services.output_paths(str(tmp_path), "raf.x.000003", SimpleNamespace(
+        stdout=None, stderr=None))
+    service = _rp_services.Starting("task.000003", "raf.x.000003", "svc", *paths, None)
+    assert "svc' (task.000003) ended (the shell running it was killed by a signal, which " \
+           "Radical.Pilot reports as exit code 0) while in use" in str(service.lost("DONE", 0))
+    assert "killed by a signal" in str(service.not_ready("DONE", 0))
+    assert "exited with code 137 (killed by signal 9)" in str(service.lost("FAILED", 137))
+    (tmp_path / "raf.x.000003.service.exit").write_text("0\n")
+    assert "svc' (task.000003) exited with code 0 while in use" in str(service.lost("DONE", 0))

@@ -34,10 +34,19 @@ sandbox by a single-quoted ``pre_exec`` line, the directory of ``$RP_CTRL``
 the script restores the task's own ``PATH`` before the command.
 
 Lifetime: RP's cancel kills the task's process group (SIGTERM, SIGKILL
-0.1 s later), which holds the wrapper and the service; the wrapper also
-kills the service if the agent dies.  A service that ends after it was ready
-ends its RP task (``FAILED`` with the exit code, 137 after a SIGKILL), which
-the backend reports as ``ServiceLost``.
+0.1 s later), which holds the wrapper and the service.  A service that ends
+after it was ready ends its RP task, which the backend reports as
+``ServiceLost``: ``FAILED`` with the exit code (137 after a SIGKILL, as the
+shells between the wrapper and the service report it).
+
+Exit status: RP's wrapper runs the script as ``/bin/sh -c 'bash
+<uid>.service.sh >OUT 2>ERR'``.  When that shell is killed by a signal the
+wrapper exits 0 and RP reports ``DONE`` with exit code 0, though the service
+did not exit 0 (orphaned, it may even run on).  The script therefore runs
+the command in a subshell (so neither ``exec`` nor ``exit`` in it skips what
+follows) and records its exit status in ``<uid>.service.exit``; exit code 0
+without that record is reported as the shell's death, not as the service's
+exit.
 """
 
 from __future__ import annotations
@@ -61,6 +70,8 @@ REFUSED = ("info_pattern", "startup_timeout")
 POLL = 0.1
 TAIL = 4096
 _MAX_LINE = 1 << 20
+#: where a service's script records the command's exit status (in its sandbox)
+_STATUS = "{}.service.exit"
 
 
 @dataclasses.dataclass(slots=True)
@@ -72,6 +83,7 @@ class Starting:
     name: str
     stdout: str  # paths on this machine
     stderr: str
+    status: str  # the script's record of the service's exit status
     pattern: re.Pattern[str] | None
     offset: int = 0
     partial: bytes = b""
@@ -114,19 +126,26 @@ class Starting:
 
     def not_ready(self, state: str, exit_code: int | None) -> ServiceError:
         matched = f" (no stdout line matched {self.pattern.pattern!r})" if self.pattern else ""
-        return ServiceError(f"service '{self.name}' ({self.uid}) {_how(state, exit_code)} "
+        return ServiceError(f"service '{self.name}' ({self.uid}) {self._how(state, exit_code)} "
                             f"before it was ready{matched}{self.stderr_tail()}")
 
     def lost(self, state: str, exit_code: int | None) -> ServiceLost:
-        return ServiceLost(f"service '{self.name}' ({self.uid}) {_how(state, exit_code)} "
+        return ServiceLost(f"service '{self.name}' ({self.uid}) {self._how(state, exit_code)} "
                            f"while in use{self.stderr_tail()}")
 
+    def _how(self, state: str, exit_code: int | None) -> str:
+        return _how(state, exit_code, exit_code != 0 or os.path.exists(self.status))
 
-def _how(state: str, code: int | None) -> str:
+
+def _how(state: str, code: int | None, recorded: bool = True) -> str:
+    """How the service ended; ``recorded``: its script recorded an exit status."""
     if state == "CANCELED":
         return "was cancelled in Radical.Pilot"
     if code is None:
         return f"ended in Radical.Pilot state {state}"
+    if not recorded:  # see "Exit status" in the module docstring
+        return ("ended (the shell running it was killed by a signal, which Radical.Pilot "
+                "reports as exit code 0)")
     if code > 128:
         return f"exited with code {code} (killed by signal {code - 128})"
     return f"exited with code {code}"
@@ -163,7 +182,8 @@ def check(spec: TaskSpec, pilot_dir: str | None) -> re.Pattern[str] | None:
 def fields(command: str, rp_uid: str, pre_exec: list[Any]) -> dict[str, Any]:
     """``executable`` and ``pre_exec`` that run ``command`` under RP's service wrapper."""
     script = f"{rp_uid}.service.sh"
-    body = f'export PATH="$RAF_TASK_PATH"; unset RAF_TASK_PATH\n{command}\n'
+    body = (f'export PATH="$RAF_TASK_PATH"; unset RAF_TASK_PATH\n(\n{command}\n)\n'
+            f'status=$?; echo "$status" > {_STATUS.format(rp_uid)}; exit "$status"\n')
     return {
         "executable": f"bash {script}",
         "arguments": [],
@@ -172,11 +192,11 @@ def fields(command: str, rp_uid: str, pre_exec: list[Any]) -> dict[str, Any]:
     }
 
 
-def output_paths(sandbox: str, rp_uid: str, td: Any) -> tuple[str, str]:
-    """Where the wrapper sends the service's stdout and stderr."""
-    out = td.stdout or f"{rp_uid}.stdout"
-    err = td.stderr or f"{rp_uid}.stderr"
-    return os.path.join(sandbox, out), os.path.join(sandbox, err)
+def output_paths(sandbox: str, rp_uid: str, td: Any) -> tuple[str, str, str]:
+    """Where the wrapper sends the service's stdout and stderr, and its exit status goes."""
+    out = os.path.join(sandbox, td.stdout or f"{rp_uid}.stdout")
+    err = os.path.join(sandbox, td.stderr or f"{rp_uid}.stderr")
+    return out, err, os.path.join(sandbox, _STATUS.format(rp_uid))
 
 
 class Watcher:

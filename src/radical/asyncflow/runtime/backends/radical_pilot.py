@@ -258,8 +258,8 @@ class RadicalExecutionBackend(Reports, ExecutionBackend):
         flight = Flight(spec.uid, rp_uid, spec.name, spec.kind, spec.command, td, staged)
         if pilot_dir is not None:
             sandbox = _rp_staging.sandbox_path(pilot_dir, rp_uid, td.sandbox)
-            out, err = _rp_services.output_paths(sandbox, rp_uid, td)
-            flight.service = Starting(spec.uid, rp_uid, spec.name, out, err, pattern)
+            out, err, status = _rp_services.output_paths(sandbox, rp_uid, td)
+            flight.service = Starting(spec.uid, rp_uid, spec.name, out, err, status, pattern)
         with self._lock:
             self._flights[rp_uid] = flight
             self._rp_uid[spec.uid] = rp_uid
