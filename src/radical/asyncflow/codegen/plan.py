@@ -164,7 +164,7 @@ def module_reasons(wf: Workflow) -> list[str]:
     dynamic region that cannot run alone (``compiler.regions``), or whose
     header's tasks other nodes also use.
     """
-    from ..ir.values import RUNTIME
+    from ..ir.values import RUNTIME, has_tag
 
     reasons: list[str] = []
     absorbed: dict[str, str] = {}
@@ -178,7 +178,7 @@ def module_reasons(wf: Workflow) -> list[str]:
             region = node.region or {"unsupported": "the compiler did not describe it"}
             if "unsupported" in region:
                 reasons.append(f"{where}: {region['unsupported']}")
-        elif node.parent is None and _has_tag(list(node.args) + list(node.kwargs.values()),
+        elif node.parent is None and has_tag(list(node.args) + list(node.kwargs.values()),
                                               (RUNTIME, "$object")):
             reasons.append(f"{where}: an argument only the workflow body computes")
         users = {d for d in node.after if d in absorbed and absorbed[d] != node.id}
@@ -188,15 +188,3 @@ def module_reasons(wf: Workflow) -> list[str]:
                            "calls again at run time")
     return reasons
 
-
-def _has_tag(value: Any, tags: tuple[str, ...]) -> bool:
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, list):
-            stack.extend(item)
-        elif isinstance(item, dict):
-            if any(t in item for t in tags):
-                return True
-            stack.extend(item.values())
-    return False

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import ast
 import itertools
-import json
 import math
 import os.path
 import posixpath
@@ -18,6 +17,7 @@ import shlex
 from typing import Any
 
 from ..ir import BackendDecl, PilotDecl
+from ..ir.values import has_tag
 from .pyvalues import NotConst, to_py
 from .scope import Frame, StopModule
 from .values import (
@@ -135,7 +135,7 @@ class ExternalsMixin:
             config: dict[str, Any] | None = encode_const({
                 "args": [to_py(a) for a in args],
                 "kwargs": {k: to_py(v) for k, v in sorted(kwargs.items()) if k != "name"}})
-            if "$object" in json.dumps(config):
+            if has_tag(config, ("$object",)):
                 config = None
         except (NotConst, TypeError, ValueError):
             config = None

@@ -32,7 +32,7 @@ import builtins
 import symtable
 from typing import Any
 
-from ..ir.values import RUNTIME
+from ..ir.values import RUNTIME, has_tag
 from .encode import encode
 from .scope import Frame
 from .state import State
@@ -225,7 +225,7 @@ def _input(name: str, value: Value, absorbs: set[int]) -> Any:
     if deps(value) & absorbs:
         raise _NotLiftable(f"it reads '{name}', which its own header computed")
     encoded = encode(value)
-    if _tagged(encoded, (RUNTIME, "$object")):
+    if has_tag(encoded, (RUNTIME, "$object")):
         raise _NotLiftable(f"it reads '{name}', which only the workflow body computes")
     return encoded
 
@@ -236,20 +236,8 @@ def _task(name: str, value: TaskFnV) -> dict[str, Any]:
     options: dict[str, Any] = {}
     for key, option in sorted(value.options.items()):
         encoded = encode(option)
-        if _tagged(encoded, (RUNTIME, "$object", "$future", "$result")):
+        if has_tag(encoded, (RUNTIME, "$object", "$future", "$result")):
             raise _NotLiftable(f"the task '{name}' has an option computed at run time ({key})")
         options[key] = encoded
     return {"kind": value.kind, "options": options}
 
-
-def _tagged(value: Any, tags: tuple[str, ...]) -> bool:
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, list):
-            stack.extend(item)
-        elif isinstance(item, dict):
-            if any(t in item for t in tags):
-                return True
-            stack.extend(item.values())
-    return False

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from typing import Any
 
 FUTURE = "$future"
@@ -80,3 +81,51 @@ def refs_in(value: Any) -> set[str]:
             else:
                 stack.extend(item.values())
     return found
+
+
+def has_tag(value: Any, tags: tuple[str, ...]) -> bool:
+    """Does an encoded value contain a tagged object with one of ``tags`` anywhere?"""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, dict):
+            if any(t in item for t in tags):
+                return True
+            stack.extend(item.values())
+    return False
+
+
+Walk = Callable[[Any], Any]
+
+
+def decode(value: Any, reference: Callable[[dict[str, Any], Walk], Any] | None = None) -> Any:
+    """An encoded value back to Python.
+
+    Containers and constants (``$tuple``, ``$set``, ``$dict``, ``$float``,
+    ``$bytes``) are decoded here; every other tagged object (a one-key object
+    whose key starts with ``$``: node references, files, ``$runtime``...) is
+    handed to ``reference(item, walk)``, ``walk`` decoding nested values.
+    Without ``reference`` such objects decode as plain dicts.
+    """
+    def walk(item: Any) -> Any:
+        if isinstance(item, list):
+            return [walk(v) for v in item]
+        if not isinstance(item, dict):
+            return item
+        if "$tuple" in item:
+            return tuple(walk(v) for v in item["$tuple"])
+        if "$set" in item:
+            return {walk(v) for v in item["$set"]}
+        if "$dict" in item:
+            return {walk(k): walk(v) for k, v in item["$dict"]}
+        if "$float" in item:
+            return float(item["$float"])
+        if "$bytes" in item:
+            return item["$bytes"].encode("latin-1")
+        if reference is not None and len(item) == 1 and next(iter(item)).startswith("$"):
+            return reference(item, walk)
+        return {k: walk(v) for k, v in item.items()}
+
+    return walk(value)

@@ -41,6 +41,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from ..errors import DependencyFailureError, ExecutableError
+from ..ir.values import Walk, decode
 from .backends.base import ExecutionBackend, TaskSpec
 from .engine import WorkflowEngine
 from .fingerprint import encode_value, value_digest
@@ -246,39 +247,29 @@ class StaticExecution(RegionSupport):
     # -- arguments ---------------------------------------------------------------
     def decode(self, value: Any, values: bool = False) -> Any:
         """A planned argument; ``values``: ``$result`` is the (finished) node's value."""
-        if isinstance(value, list):
-            return [self.decode(v, values) for v in value]
-        if not isinstance(value, dict):
-            return value
-        if "$future" in value:
-            return self.futures[value["$future"]]
-        if "$result" in value:
-            future = self.futures[value["$result"]]
+        return decode(value, functools.partial(self._reference, values))
+
+    def _reference(self, values: bool, item: dict[str, Any], walk: Walk) -> Any:
+        """A node reference or file of a planned argument (see :func:`decode`)."""
+        if "$future" in item:
+            return self.futures[item["$future"]]
+        if "$result" in item:
+            future = self.futures[item["$result"]]
             return asyncio.Future.result(future) if values else future
-        if "$tuple" in value:
-            return tuple(self.decode(v, values) for v in value["$tuple"])
-        if "$set" in value:
-            return {self.decode(v, values) for v in value["$set"]}
-        if "$dict" in value:
-            return {self.decode(k, values): self.decode(v, values) for k, v in value["$dict"]}
-        if "$output" in value:  # what a dynamic region left in a variable
-            region, name = value["$output"]
+        if "$output" in item:  # what a dynamic region left in a variable
+            region, name = item["$output"]
             future = self.futures[region]
             if values:
                 return asyncio.Future.result(future)[name]
             return self._pick(future, name)
-        if "$input_file" in value or "$output_file" in value:
+        if "$input_file" in item or "$output_file" in item:
             from ..data import InputFile, OutputFile
 
-            kind = InputFile if "$input_file" in value else OutputFile
-            return kind(self.decode(value.get("$input_file", value.get("$output_file"))))
-        if "$float" in value:
-            return float(value["$float"])
-        if "$bytes" in value:
-            return value["$bytes"].encode("latin-1")
-        if "$runtime" in value or "$object" in value:
-            raise Undecodable(f"argument {value!r} is computed by the workflow body")
-        return {k: self.decode(v, values) for k, v in value.items()}
+            kind = InputFile if "$input_file" in item else OutputFile
+            return kind(walk(item.get("$input_file", item.get("$output_file"))))
+        if "$runtime" in item or "$object" in item:
+            raise Undecodable(f"argument {item!r} is computed by the workflow body")
+        return {k: walk(v) for k, v in item.items()}
 
     # -- outcomes --------------------------------------------------------------------
     def _on_done(self, future: Any, callback: Callable[[Any], None]) -> None:

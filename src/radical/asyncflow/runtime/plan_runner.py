@@ -35,6 +35,7 @@ from typing import Any
 
 import cloudpickle
 
+from ..ir.values import decode
 from .conformance import (
     SourceMismatch,
     check_plan,
@@ -130,7 +131,7 @@ def routed_backends(plan: Mapping[str, Any], default: Any) -> list[Any]:
 def declared_backend(name: str, decl: Mapping[str, Any]) -> Any:
     """A backend as the module constructs it (kind and constant arguments from the plan)."""
     config = decl.get("config") or {"args": [], "kwargs": {}}
-    args, kwargs = _const(config["args"]), _const(config["kwargs"])
+    args, kwargs = decode(config["args"]), decode(config["kwargs"])
     kind = decl.get("kind")
     if kind == "local":
         from .backends.local import LocalExecutionBackend as cls
@@ -147,25 +148,6 @@ def declared_backend(name: str, decl: Mapping[str, Any]) -> Any:
     except Exception as exc:
         raise PlanError(f"cannot start backend {name!r} ({kind}) as the module does: "
                         f"{type(exc).__name__}: {exc}") from None
-
-
-def _const(value: Any) -> Any:
-    """A constant from its plan encoding (``$tuple``, ``$set``, ``$dict``, ``$float``, ...)."""
-    if isinstance(value, list):
-        return [_const(v) for v in value]
-    if not isinstance(value, dict):
-        return value
-    if "$tuple" in value:
-        return tuple(_const(v) for v in value["$tuple"])
-    if "$set" in value:
-        return {_const(v) for v in value["$set"]}
-    if "$dict" in value:
-        return {_const(k): _const(v) for k, v in value["$dict"]}
-    if "$float" in value:
-        return float(value["$float"])
-    if "$bytes" in value:
-        return value["$bytes"].encode("latin-1")
-    return {k: _const(v) for k, v in value.items()}
 
 
 def rp_pilot(plan: Mapping[str, Any], resource: str | None) -> tuple[dict[str, Any], Any]:
