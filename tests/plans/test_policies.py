@@ -1,4 +1,4 @@
-"""`--on-failure` policies, module mode (dynamic regions) and a plan on Dask."""
+"""`--on-failure` policies, and a plan on Dask."""
 
 from __future__ import annotations
 
@@ -75,42 +75,6 @@ def test_finish_policy_starts_nothing_new(tmp_path) -> None:
     events = _events(tmp_path / "plan")
     assert events["slow"] == "done"  # it was running: finished, not killed
     assert events["later"] == "cancelled"  # it had not started: never started
-
-
-MODULE_MODE = '''\
-from radical.asyncflow import WorkflowEngine
-
-flow = WorkflowEngine()
-
-
-@flow.function_task
-def grow(x):
-    return x * 2
-
-
-limit = len(str(grow(7).result())) * 10
-value = 1
-while value < limit:
-    value = grow(value).result()
-flow.shutdown()
-'''
-
-
-def test_module_mode_runs_the_module_and_records_the_expansion(tmp_path) -> None:
-    (tmp_path / "wf.py").write_text(MODULE_MODE)
-    assert raf("compile", "wf.py", "-o", "plan", cwd=tmp_path).returncode == 0
-    plan_dir = tmp_path / "plan"
-    proc = raf("run", "plan", cwd=tmp_path)
-    assert proc.returncode == 0, proc.stderr
-    records = journal(plan_dir)
-    assert records[0]["mode"] == "module"
-    expansion = next(r for r in records if r["event"] == "expansion")
-    assert expansion["node"] == "while-loop@13"
-    assert len(expansion["nodes"]) == 5 and all(n.startswith("grow@14")
-                                                for n in expansion["nodes"])
-    proc = raf("run", "plan", "--resume", cwd=tmp_path)
-    assert proc.returncode == 0, proc.stderr
-    assert not any(r["event"] == "submitted" for r in journal(plan_dir))  # all cached
 
 
 @pytest.mark.dask

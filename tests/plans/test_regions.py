@@ -211,7 +211,7 @@ flow.shutdown()
 '''
 
 
-def test_a_region_that_cannot_run_alone_falls_back_to_the_module(tmp_path) -> None:
+def test_a_region_that_cannot_run_alone_falls_back_to_the_module_and_resumes(tmp_path) -> None:
     plan_dir, plan = _compile(tmp_path, FALLBACK)
     assert plan["mode"] == "module"
     assert plan["module_reasons"] == [
@@ -220,6 +220,15 @@ def test_a_region_that_cannot_run_alone_falls_back_to_the_module(tmp_path) -> No
     proc = raf("run", "plan", cwd=tmp_path)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "reached 32" in proc.stdout  # module mode runs the body
+    records = journal(plan_dir)
+    assert records[0]["mode"] == "module"
+    expansion = next(r for r in records if r["event"] == "expansion")
+    assert expansion["node"] == "while-loop@13"
+    assert len(expansion["nodes"]) == 5 and all(n.startswith("grow@14")
+                                                for n in expansion["nodes"])
+    proc = raf("run", "plan", "--resume", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert not any(r["event"] == "submitted" for r in journal(plan_dir))  # all cached
 
 
 FAILING = '''\
