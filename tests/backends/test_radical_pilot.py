@@ -14,9 +14,8 @@ import os
 import pathlib
 import subprocess
 import sys
-import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from types import SimpleNamespace
 
 import psutil
@@ -29,45 +28,14 @@ from radical.asyncflow.errors import (
     ExecutableError,
     TaskDescriptionError,
 )
-from radical.asyncflow.runtime.backends import _rp_setup
 from radical.asyncflow.runtime.backends._rp_tasks import Capacity
+
+from .rp_helpers import live, running_event, wait_until
 
 pytestmark = [pytest.mark.rp, pytest.mark.timeout(240),
               pytest.mark.filterwarnings("ignore:Import `radical` modules before `logging`")]
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 RESULT = 120  # seconds: the longest any single task of this module may take
-
-
-def wait_until(predicate: Callable[[], object], timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        assert time.monotonic() < deadline, "condition not reached in time"
-        time.sleep(0.05)
-
-
-def live(base: str, needle: str = "") -> list[psutil.Process]:
-    """Live processes working inside ``base`` whose command line contains ``needle``."""
-    found = []
-    for proc in _rp_setup.processes_in(base):
-        try:
-            if proc.status() != psutil.STATUS_ZOMBIE and needle in " ".join(proc.cmdline()):
-                found.append(proc)
-        except psutil.Error:
-            pass
-    return found
-
-
-def running_event(flow: WorkflowEngine, name: str) -> threading.Event:
-    """Set when the next task called ``name`` starts running (subscribe before calling it)."""
-    started = threading.Event()
-
-    def on_event(event):
-        if event.name == name and event.kind == "running":
-            started.set()
-            unsubscribe()
-
-    unsubscribe = flow.subscribe(on_event)
-    return started
 
 
 @pytest.fixture(scope="module")

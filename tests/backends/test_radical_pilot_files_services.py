@@ -13,10 +13,9 @@ import pathlib
 import re
 import signal
 import sys
-import threading
 import time
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import psutil
 import pytest
@@ -38,7 +37,8 @@ from radical.asyncflow.errors import (
     StagingError,
     TaskDescriptionError,
 )
-from radical.asyncflow.runtime.backends import _rp_setup
+
+from .rp_helpers import live, running_event, wait_until
 
 pytestmark = [pytest.mark.rp, pytest.mark.timeout(240),
               pytest.mark.filterwarnings("ignore:Import `radical` modules before `logging`")]
@@ -46,38 +46,6 @@ pytestmark = [pytest.mark.rp, pytest.mark.timeout(240),
 RESULT = 120  # seconds: the longest any single task of this module may take
 #: server processes seen by the tests; the fixture checks they are gone after shutdown
 SERVERS: list[psutil.Process] = []
-
-
-def wait_until(predicate: Callable[[], object], timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        assert time.monotonic() < deadline, "condition not reached in time"
-        time.sleep(0.05)
-
-
-def live(base: str, needle: str = "") -> list[psutil.Process]:
-    """Live processes working inside ``base`` whose command line contains ``needle``."""
-    found = []
-    for proc in _rp_setup.processes_in(base):
-        try:
-            if proc.status() != psutil.STATUS_ZOMBIE and needle in " ".join(proc.cmdline()):
-                found.append(proc)
-        except psutil.Error:
-            pass
-    return found
-
-
-def running_event(flow: WorkflowEngine, name: str) -> threading.Event:
-    """Set when the next task called ``name`` starts running (subscribe before calling it)."""
-    started = threading.Event()
-
-    def on_event(event):
-        if event.name == name and event.kind == "running":
-            started.set()
-            unsubscribe()
-
-    unsubscribe = flow.subscribe(on_event)
-    return started
 
 
 @pytest.fixture(scope="module")
