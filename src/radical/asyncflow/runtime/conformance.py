@@ -157,6 +157,7 @@ def check_run(plan: Mapping[str, Any], records: Iterable[Mapping[str, Any]],
     first_start: dict[str, int] = {}
     finished_at: dict[str, int] = {}
     expanded: dict[str, str] = {}  # node -> the dynamic region that created it
+    unplanned: set[str] = set()  # already reported by their "unplanned" record
     for rec in records:
         node = rec.get("node")
         if node is None:
@@ -170,14 +171,13 @@ def check_run(plan: Mapping[str, Any], records: Iterable[Mapping[str, Any]],
             terminal.setdefault(node, []).append(rec)
         elif event == "unplanned":
             problems.append(f"unplanned task ran: {node} ({rec.get('detail', '')})")
-            expanded[node] = ""  # reported once
+            unplanned.add(node)
         elif event == "expansion":
             expanded.update((n, node) for n in rec.get("nodes", []))
         if event in FINISHED or event == "skipped":
             finished_at.setdefault(node, rec["seq"])
-    for nid in sorted(set(terminal) - set(nodes)):
-        if expanded.get(nid) != "":
-            problems += _expansion_problems(nid, expanded.get(nid), terminal[nid])
+    for nid in sorted(set(terminal) - set(nodes) - unplanned):
+        problems += _expansion_problems(nid, expanded.get(nid), terminal[nid])
     for nid, node in nodes.items():
         problems += _node_problems(node, terminal.get(nid, []), started[nid])
     problems += _order_problems(nodes, first_start, finished_at)

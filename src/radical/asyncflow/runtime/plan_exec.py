@@ -288,8 +288,9 @@ class StaticExecution(RegionSupport):
             if nid in self.recorded:
                 return
             self.recorded.add(nid)
-            expanded = list(self.expansions.get(nid, ()))
         if nid in self.regions and not (fp is not None and fp in self.cache):
+            with self.lock:
+                expanded = list(self.expansions[nid])
             self.journal.write("expansion", node=nid, nodes=expanded)
         if nid in self.block_regions and nid not in self.cached_blocks:
             for node in self.block_regions[nid]:
