@@ -293,6 +293,9 @@ def test_an_unrecorded_node_is_unplanned() -> None:
         "unplanned task ran: b@2/x#1 (not in the plan, nor in a region's expansion)"]
     records.append({"seq": 4, "event": "expansion", "node": "b@2", "nodes": ["b@2/x#1"]})
     assert check_run(plan, records) == []
+    records += [{"seq": 5, "event": "unplanned", "node": "y@3", "detail": "a call of 'y'"},
+                {"seq": 6, "event": "done", "node": "y@3"}]
+    assert check_run(plan, records) == ["unplanned task ran: y@3 (a call of 'y')"]  # once
 
 
 SLOW_LOOP = '''\
