@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 FUTURE = "$future"
@@ -63,38 +63,34 @@ def runtime(deps: list[str]) -> Any:
     return {RUNTIME: sorted(set(deps))}
 
 
-def refs_in(value: Any) -> set[str]:
-    """Every node id an encoded value refers to."""
-    found: set[str] = set()
+def _objects(value: Any) -> Iterator[dict[str, Any]]:
+    """Every JSON object inside an encoded value (iterative: values may be deep)."""
     stack = [value]
     while stack:
         item = stack.pop()
         if isinstance(item, list):
             stack.extend(item)
         elif isinstance(item, dict):
-            if FUTURE in item or RESULT in item:
-                found.add(item.get(FUTURE) or item[RESULT])
-            elif OUTPUT in item and isinstance(item[OUTPUT], list) and item[OUTPUT]:
-                found.add(item[OUTPUT][0])
-            elif RUNTIME in item:
-                found.update(item[RUNTIME])
-            else:
-                stack.extend(item.values())
+            yield item
+            stack.extend(item.values())
+
+
+def refs_in(value: Any) -> set[str]:
+    """Every node id an encoded value refers to."""
+    found: set[str] = set()
+    for item in _objects(value):
+        if FUTURE in item or RESULT in item:
+            found.add(item.get(FUTURE) or item[RESULT])
+        elif OUTPUT in item and isinstance(item[OUTPUT], list) and item[OUTPUT]:
+            found.add(item[OUTPUT][0])
+        elif RUNTIME in item:
+            found.update(item[RUNTIME])
     return found
 
 
 def has_tag(value: Any, tags: tuple[str, ...]) -> bool:
     """Does an encoded value contain a tagged object with one of ``tags`` anywhere?"""
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, list):
-            stack.extend(item)
-        elif isinstance(item, dict):
-            if any(t in item for t in tags):
-                return True
-            stack.extend(item.values())
-    return False
+    return any(t in item for item in _objects(value) for t in tags)
 
 
 Walk = Callable[[Any], Any]
