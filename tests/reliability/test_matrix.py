@@ -49,8 +49,12 @@ BACKENDS = [
 @pytest.fixture(scope="module", params=BACKENDS)
 def engine(request):
     flow = _engine(request.param)
-    warm = flow.executable_task(lambda: "true")  # start the backend's command workers now,
-    warm().result(timeout=120)  # so the per-test leak check sees only what a cell leaves
+    # start the backend's command workers and function runners (RAPTOR on Radical.Pilot)
+    # now, so that the per-test leak check sees only what a cell leaves
+    warm = flow.executable_task(lambda: "true")
+    warm_function = flow.function_task(lambda: 0)
+    warm().result(timeout=120)
+    warm_function().result(timeout=120)
     yield flow
     flow.shutdown()
 
